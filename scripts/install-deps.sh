@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every Debian package ringgate needs to build, test and boot its guests (run as root).
+set -euo pipefail
+
+build_pkgs=(
+    build-essential cmake pkg-config git
+    libvirt-dev libyaml-dev libjansson-dev libcmocka-dev libssl-dev libarchive-dev
+    libxml2-dev libxml2-utils libpcre2-dev
+    clang libclang-rt-14-dev
+)
+run_pkgs=(
+    qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+    ovmf qemu-guest-agent busybox-static cpio kmod e2fsprogs debootstrap stress-ng
+    linux-image-amd64 linux-headers-amd64 openssl xz-utils zstd
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (apt-get needs it)" >&2
+    exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+# The initramfs hooks of the host's own kernel packages are irrelevant to ringgate's guests;
+# skipping them keeps the install fast on a machine whose kernel is not Debian's.
+export INITRD=No
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${build_pkgs[@]}" "${run_pkgs[@]}"
