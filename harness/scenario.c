@@ -324,6 +324,11 @@ static bool get_int(struct ctx *c, const struct ynode *y, const char *field, lon
         return false;
     errno = 0;
     v = strtol(y->str, &end, 10);
+    if (!y->plain && y->str[0] != '\0' && *end == '\0') {
+        err_at(c, y, "'%s' must be an integer, got the quoted string \"%s\" (drop the quotes)",
+               field, y->str);
+        return false;
+    }
     if (!y->plain || y->str[0] == '\0' || *end != '\0' || errno == ERANGE) {
         err_at(c, y, "'%s' must be an integer, got '%s'", field, y->str);
         return false;
@@ -897,6 +902,31 @@ static void parse_root(struct ctx *c, struct rg_scenario *sc, const struct ynode
     }
 }
 
+static int error_cmp(const void *a, const void *b)
+{
+    const struct rg_error *x = a, *y = b;
+
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return 0;
+}
+
+/* Errors in file order read like a compiler's; insertion sort keeps equal positions stable. */
+static void sort_errors(struct rg_errors *errs, size_t from)
+{
+    for (size_t i = from + 1; i < errs->n; i++) {
+        struct rg_error e = errs->v[i];
+        size_t j = i;
+        while (j > from && error_cmp(&errs->v[j - 1], &e) > 0) {
+            errs->v[j] = errs->v[j - 1];
+            j--;
+        }
+        errs->v[j] = e;
+    }
+}
+
 int rg_scenario_parse(const char *path, const char *data, size_t len,
                       const struct rg_scenario_opts *opts, struct rg_scenario **out,
                       struct rg_errors *errs)
@@ -904,6 +934,7 @@ int rg_scenario_parse(const char *path, const char *data, size_t len,
     struct rg_scenario *sc = calloc(1, sizeof(*sc));
     struct ctx c = {.path = path, .errs = errs};
     struct ynode *root = NULL;
+    size_t first_error = errs->n;
 
     if (!sc)
         abort();
@@ -930,6 +961,7 @@ int rg_scenario_parse(const char *path, const char *data, size_t len,
         c.failed = true;
 out:
     ynode_free(root);
+    sort_errors(errs, first_error);
     if (c.failed) {
         rg_scenario_free(sc);
         return -1;
