@@ -13,6 +13,8 @@ const struct rg_command rg_commands[] = {
     {"console-scan", cmd_console_scan, "find kernel crashes in console logs",
      rg_usage_console_scan},
     {"package", cmd_package, "build, verify and show signed update packages", rg_usage_package},
+    {"report", cmd_report, "regenerate a run's report as json, junit, html or text",
+     rg_usage_report},
     {"help", cmd_help, "show help for ringgate or one command", rg_usage_help},
     {"version", cmd_version, "print the version", rg_usage_version},
 };
