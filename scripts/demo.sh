@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The demo: installs packages, builds ringgate and the guest images, then gates a clean
+# content update (it passes) and Channel File 291's twin (it is blocked), and shows the report.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==== %s\n' "$*"; }
+
+if [ "${RG_SKIP_DEPS:-0}" != 1 ]; then
+    step "installing Debian packages"
+    bash scripts/install-deps.sh || exit 2
+fi
+step "building ringgate"
+cmake --preset default >/dev/null && cmake --build build -j"$(nproc)" || exit 2
+step "building the tiny guest image and the sample updates"
+RINGGATE="$PWD/build/ringgate" bash images/build.sh || exit 2
+
+rg=build/ringgate
+step "the plan"
+$rg plan scenarios/content-update.yaml || exit 2
+
+step "gate 1: sensor-content-0292-good (a clean content update)"
+$rg run scenarios/content-update.yaml -o reports
+good=$?
+
+step "gate 2: sensor-content-0291 (references input field 21: the Channel File 291 bug)"
+$rg run scenarios/content-update.yaml -o reports \
+    --update images/build/updates/sensor-content-0291.rgpkg
+bad=$?
+
+step "result"
+echo "sensor-content-0292-good: exit $good (expected 0: pass)"
+echo "sensor-content-0291:      exit $bad (expected 1: blocked)"
+latest=$(ls -1dt reports/*/ | head -n 1)
+echo "reports are in reports/; the last one: ${latest}report.json"
+[ "$good" -eq 0 ] && [ "$bad" -eq 1 ]
