@@ -112,6 +112,7 @@ struct rg_cell_env {
     const char *console_rel; /* console log path relative to run_dir */
     enum rg_accel accel;
     bool keep;              /* leave a failed cell's VM running */
+    double agent_wait_s;    /* ready line to a usable guest agent; 0: the default (20 s) */
     const atomic_bool *interrupted; /* SIGINT or SIGTERM: every cell winds down */
     const atomic_bool *halt_others; /* fail-fast: cells that have not blocked wind down */
     /* Progress for the CLI: state changes and the first blocking finding. May be NULL. */

@@ -24,3 +24,11 @@ export DEBIAN_FRONTEND=noninteractive
 export INITRD=No
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${build_pkgs[@]}" "${run_pkgs[@]}"
+
+# libvirt's QEMU driver refuses to start (even embedded, with qemu.conf naming root) unless its
+# compiled-in user and groups exist; libvirt-daemon-system would create them, with a daemon
+# ringgate does not need.
+getent group kvm >/dev/null || groupadd -r kvm
+getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+    useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu

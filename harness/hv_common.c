@@ -1,0 +1,88 @@
+/* Where ringgate keeps its state, and the default libvirt connection that lives there. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hv.h"
+
+static int mkdir_parents(const char *path)
+{
+    char tmp[4096];
+
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int rg_state_dir(char *out, size_t size, struct rg_error *err)
+{
+    const char *env = getenv("RINGGATE_STATE_DIR"), *xdg = getenv("XDG_STATE_HOME"),
+               *home = getenv("HOME");
+    int n;
+
+    if (env && *env)
+        n = snprintf(out, size, "%s", env);
+    else if (geteuid() == 0)
+        n = snprintf(out, size, "/var/lib/ringgate");
+    else if (xdg && *xdg)
+        n = snprintf(out, size, "%s/ringgate", xdg);
+    else if (home && *home)
+        n = snprintf(out, size, "%s/.local/state/ringgate", home);
+    else
+        return rg_error_set(err, NULL, 0, 0,
+                            "no state directory: set RINGGATE_STATE_DIR or HOME");
+    if (n < 0 || (size_t)n >= size)
+        return rg_error_set(err, NULL, 0, 0, "the state directory path is too long");
+    if (mkdir_parents(out) < 0)
+        return rg_error_set(err, out, 0, 0, "cannot create the state directory: %s",
+                            strerror(errno));
+    return 0;
+}
+
+/* The embedded driver reads <root>/etc/qemu.conf. QEMU runs as the ringgate user (no
+ * chown of the images), logs to files (no virtlogd daemon), and leaves no xattrs. */
+static int embed_config(const char *root, struct rg_error *err)
+{
+    static const char conf[] = "# written by ringgate for its embedded libvirt driver\n"
+                               "user = \"+0\"\n"
+                               "group = \"+0\"\n"
+                               "stdio_handler = \"file\"\n"
+                               "dynamic_ownership = 0\n"
+                               "remember_owner = 0\n";
+    char path[4200];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/etc", root);
+    if (mkdir_parents(path) < 0)
+        return rg_error_set(err, path, 0, 0, "cannot create: %s", strerror(errno));
+    snprintf(path, sizeof(path), "%s/etc/qemu.conf", root);
+    f = fopen(path, "w");
+    if (!f || fputs(conf, f) < 0 || fclose(f) != 0)
+        return rg_error_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
+    return 0;
+}
+
+int rg_hv_default_uri(char *out, size_t size, struct rg_error *err)
+{
+    char dir[4096], root[4200];
+    int n;
+
+    if (rg_state_dir(dir, sizeof(dir), err) < 0)
+        return -1;
+    snprintf(root, sizeof(root), "%s/libvirt", dir);
+    if (embed_config(root, err) < 0)
+        return -1;
+    n = snprintf(out, size, "qemu:///embed?root=%s/libvirt", dir);
+    if (n < 0 || (size_t)n >= size)
+        return rg_error_set(err, NULL, 0, 0, "the state directory path is too long");
+    return 0;
+}
