@@ -60,6 +60,7 @@ struct rg_boot_record {
     char cause[16];  /* requested, panic, watchdog, unexpected; "" when ringgate started it */
     double start_s;
     double ready_s; /* < 0: never ready */
+    double crash_s; /* < 0: no crash seen */
     enum rg_boot_outcome outcome;
     bool has_ready;
     struct rg_ready_info ready;

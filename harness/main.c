@@ -15,6 +15,7 @@ const struct rg_command rg_commands[] = {
     {"package", cmd_package, "build, verify and show signed update packages", rg_usage_package},
     {"report", cmd_report, "regenerate a run's report as json, junit, html or text",
      rg_usage_report},
+    {"gc", cmd_gc, "remove the VMs and files a killed run left behind", rg_usage_gc},
     {"help", cmd_help, "show help for ringgate or one command", rg_usage_help},
     {"version", cmd_version, "print the version", rg_usage_version},
 };

@@ -1,0 +1,997 @@
+/* One matrix cell's state machine, driven by hypervisor events and the console scanner. */
+#include "cell.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "clock.h"
+#include "console.h"
+#include "digest.h"
+#include "overlay.h"
+
+#define AGENT_WAIT_S 20.0    /* ready line to a usable agent */
+#define APPLY_TIMEOUT_S 60.0 /* upload and installer */
+#define PANIC_RESET_S 15.0   /* a panicking guest (panic=-1) resets within this */
+#define GUEST_PKG_PATH "/run/rg-update.rgpkg"
+#define GUEST_INSTALLER "/usr/sbin/rg-install"
+
+/* ---- Names ---- */
+
+const char *rg_verdict_name(enum rg_verdict v)
+{
+    static const char *const names[] = {"pass", "block", "inconclusive", "aborted"};
+    return names[v];
+}
+
+const char *rg_finding_class_name(enum rg_finding_class c)
+{
+    static const char *const names[] = {
+        "crash", "boot-loop",        "hang",           "warning",         "rollback-failed",
+        "infra", "content-rejected", "install-failed", "perf-regression", "memory-regression"};
+    return names[c];
+}
+
+const char *rg_boot_outcome_name(enum rg_boot_outcome o)
+{
+    static const char *const names[] = {"running", "ready",   "crash", "hang",
+                                        "reset",   "aborted", "infra"};
+    return names[o];
+}
+
+const char *rg_step_result_name(enum rg_step_result s)
+{
+    static const char *const names[] = {"skipped", "pass", "fail"};
+    return names[s];
+}
+
+bool rg_ready_parse(const char *line, struct rg_ready_info *out)
+{
+    const char *p = strstr(line, "RINGGATE-READY ");
+    int safe = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!p)
+        return false;
+    if (sscanf(p, "RINGGATE-READY boot=%d sensor=%31s content=%31s safe=%d uptime=%lf",
+               &out->boot, out->sensor, out->content, &safe, &out->uptime) != 5)
+        return false;
+    out->safe = safe != 0;
+    return true;
+}
+
+/* ---- The cell's live state ---- */
+
+struct qevent {
+    struct qevent *next;
+    struct rg_hv_event ev;
+    unsigned gen; /* the domain generation it belongs to */
+    char data[];  /* console bytes */
+};
+
+struct cell {
+    const struct rg_cell_env *env;
+    struct rg_cell_result *res;
+    double t0; /* monotonic start */
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct qevent *head, *tail; /* guarded by mu */
+    unsigned gen;               /* guarded by mu: bumped when a domain is released */
+
+    struct rg_hv_domain *dom;
+    bool dom_running;
+    bool agent_up;
+    bool reboot_requested;
+    char next_phase[16];
+    int failed_streak;      /* boots in a row that never reached ready */
+    bool loop_found;
+    char first_crash_title[256];
+    bool blocked_reported;
+    bool in_rollback; /* crashes now mean the rollback failed */
+
+    FILE *log;
+    struct rg_console *scan;
+    size_t scan_seen; /* scanner findings already turned into cell findings */
+    struct rg_buf line; /* the console line being assembled, for the ready marker */
+    long lines;         /* complete console lines so far */
+};
+
+/* SIGINT stops every cell; fail-fast stops the others, not the cell that blocked, which
+ * still gathers its evidence (boot loop, rollback). */
+static bool cell_stopping(const struct cell *c)
+{
+    return atomic_load(c->env->interrupted) ||
+           (atomic_load(c->env->halt_others) && c->res->verdict != RG_VERDICT_BLOCK);
+}
+
+static double cell_t(const struct cell *c)
+{
+    return rg_mono_now() - c->t0;
+}
+
+static struct rg_boot_record *cur_boot(struct cell *c)
+{
+    return c->res->nboots ? &c->res->boots[c->res->nboots - 1] : NULL;
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+    /* Arrays grow one element at a time; cells have tens of entries, not thousands. */
+    void *p = realloc(v, (n + 1) * size);
+    if (!p)
+        abort();
+    memset((char *)p + n * size, 0, size);
+    return p;
+}
+
+RG_PRINTF(3, 4)
+static void cell_event(struct cell *c, const char *type, const char *fmt, ...)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_event_record *e;
+    va_list ap;
+
+    r->events = grow(r->events, r->nevents, sizeof(*r->events));
+    e = &r->events[r->nevents++];
+    e->t = cell_t(c);
+    snprintf(e->type, sizeof(e->type), "%s", type);
+    e->boot = cur_boot(c) ? cur_boot(c)->n : 0;
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+    va_end(ap);
+    if (c->env->progress)
+        c->env->progress(c->env->opaque, r, type, e->detail);
+}
+
+static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+
+    switch (cls) {
+    case RG_FINDING_CRASH:
+        return k->crash;
+    case RG_FINDING_BOOT_LOOP:
+        return k->boot_loop;
+    case RG_FINDING_HANG:
+        return k->hang;
+    case RG_FINDING_WARNING:
+        return k->warning;
+    default:
+        return RG_ACTION_BLOCK;
+    }
+}
+
+/* The verdict is known as soon as a blocking finding exists; record when that was. */
+static void cell_judge(struct cell *c, const struct rg_finding *f)
+{
+    struct rg_cell_result *r = c->res;
+
+    if (f->action != RG_ACTION_BLOCK)
+        return;
+    if (f->cls == RG_FINDING_INFRA) {
+        if (r->verdict == RG_VERDICT_PASS)
+            r->verdict = RG_VERDICT_INCONCLUSIVE;
+        return;
+    }
+    if (r->verdict != RG_VERDICT_BLOCK) {
+        r->verdict = RG_VERDICT_BLOCK;
+        r->verdict_s = cell_t(c);
+    }
+    if (!c->blocked_reported) {
+        c->blocked_reported = true;
+        if (c->env->blocked)
+            c->env->blocked(c->env->opaque, r);
+    }
+}
+
+static struct rg_finding *cell_finding(struct cell *c, enum rg_finding_class cls,
+                                       const char *title, long line, const char *guilty,
+                                       const char *excerpt)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_finding *f;
+
+    r->findings = grow(r->findings, r->nfindings, sizeof(*r->findings));
+    f = &r->findings[r->nfindings++];
+    f->cls = cls;
+    f->action = action_for(c, cls);
+    snprintf(f->title, sizeof(f->title), "%s", title);
+    f->boot = cur_boot(c) ? cur_boot(c)->n : 0;
+    f->t = cell_t(c);
+    f->console_line = line;
+    snprintf(f->guilty, sizeof(f->guilty), "%s", guilty ? guilty : "");
+    f->excerpt = excerpt ? strdup(excerpt) : NULL;
+    cell_event(c, rg_finding_class_name(cls), "%s", title);
+    cell_judge(c, f);
+    return f;
+}
+
+static void boot_begin(struct cell *c, const char *phase, const char *cause)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_boot_record *b;
+
+    r->boots = grow(r->boots, r->nboots, sizeof(*r->boots));
+    b = &r->boots[r->nboots++];
+    b->n = (int)r->nboots;
+    snprintf(b->phase, sizeof(b->phase), "%s", phase);
+    snprintf(b->cause, sizeof(b->cause), "%s", cause);
+    b->start_s = cell_t(c);
+    b->ready_s = -1;
+    b->crash_s = -1;
+    b->outcome = RG_BOOT_RUNNING;
+    c->agent_up = false;
+    cell_event(c, "boot", "boot %d (%s%s%s)", b->n, phase, *cause ? ", " : "", cause);
+}
+
+/* A boot that never became ready counts toward a boot loop. */
+static void boot_end(struct cell *c, enum rg_boot_outcome outcome)
+{
+    struct rg_boot_record *b = cur_boot(c);
+
+    if (!b || b->outcome != RG_BOOT_RUNNING)
+        return;
+    b->outcome = outcome;
+    if (outcome == RG_BOOT_CRASH && b->crashed && !b->console_crash)
+        cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_CRASH,
+                     b->watchdog ? "watchdog: the guest stopped responding (i6300esb fired)"
+                                 : "guest kernel panic reported by pvpanic (no console report)",
+                     0, NULL, NULL);
+    if (outcome == RG_BOOT_CRASH || outcome == RG_BOOT_RESET) {
+        if (!b->has_ready || outcome == RG_BOOT_RESET)
+            c->failed_streak++;
+    }
+    if (c->failed_streak >= 2 && !c->loop_found && !c->in_rollback) {
+        char title[256];
+
+        c->loop_found = true;
+        if (c->first_crash_title[0])
+            snprintf(title, sizeof(title), "boot loop: %s", c->first_crash_title);
+        else
+            snprintf(title, sizeof(title),
+                     "boot loop: the guest resets before ready with no crash report");
+        cell_finding(c, RG_FINDING_BOOT_LOOP, title, 0, NULL, NULL);
+    }
+}
+
+/* ---- Console ---- */
+
+static void console_take_findings(struct cell *c)
+{
+    size_t n = rg_console_nfindings(c->scan);
+
+    for (; c->scan_seen < n; c->scan_seen++) {
+        const struct rg_console_finding *cf = rg_console_finding_at(c->scan, c->scan_seen);
+        struct rg_boot_record *b = cur_boot(c);
+        enum rg_finding_class cls = cf->cls == RG_CONSOLE_CRASH ? RG_FINDING_CRASH
+                                                                 : RG_FINDING_WARNING;
+
+        if (cf->cls == RG_CONSOLE_IGNORE)
+            continue;
+        if (cls == RG_FINDING_CRASH) {
+            if (b) {
+                if (!b->crashed)
+                    b->crash_s = cell_t(c);
+                b->crashed = true;
+                b->console_crash = true;
+            }
+            if (!c->first_crash_title[0])
+                snprintf(c->first_crash_title, sizeof(c->first_crash_title), "%s", cf->title);
+            if (c->in_rollback)
+                cls = RG_FINDING_ROLLBACK_FAILED;
+        }
+        cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt);
+    }
+}
+
+static void console_line_done(struct cell *c)
+{
+    struct rg_ready_info ready;
+    struct rg_boot_record *b = cur_boot(c);
+
+    c->lines++;
+    if (b && !b->has_ready && rg_ready_parse(rg_buf_str(&c->line), &ready)) {
+        b->has_ready = true;
+        b->ready = ready;
+        b->ready_s = cell_t(c);
+        c->failed_streak = 0;
+        cell_event(c, "ready", "boot %d ready: sensor=%s content=%s safe=%d uptime=%.2f", b->n,
+                   ready.sensor, ready.content, ready.safe, ready.uptime);
+    }
+    rg_buf_reset(&c->line);
+}
+
+static void console_data(struct cell *c, const char *data, size_t len)
+{
+    if (c->log) {
+        fwrite(data, 1, len, c->log);
+        fflush(c->log);
+    }
+    rg_console_feed(c->scan, data, len);
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            console_line_done(c);
+        else if (c->line.len < 4096)
+            rg_buf_putc(&c->line, data[i]);
+    }
+    console_take_findings(c);
+}
+
+/* ---- Events from the hypervisor thread ---- */
+
+static void cell_hv_cb(struct rg_hv_domain *dom, const struct rg_hv_event *ev, void *opaque)
+{
+    struct cell *c = opaque;
+    struct qevent *q = malloc(sizeof(*q) + ev->len);
+
+    (void)dom;
+    if (!q)
+        abort();
+    q->next = NULL;
+    q->ev = *ev;
+    if (ev->len)
+        memcpy(q->data, ev->data, ev->len);
+    q->ev.data = q->data;
+    pthread_mutex_lock(&c->mu);
+    q->gen = c->gen;
+    if (c->tail)
+        c->tail->next = q;
+    else
+        c->head = q;
+    c->tail = q;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cell_handle(struct cell *c, const struct qevent *q)
+{
+    const struct rg_hv_event *ev = &q->ev;
+    struct rg_boot_record *b = cur_boot(c);
+    bool current = q->gen == c->gen;
+
+    if (ev->type == RG_HV_EV_CONSOLE) {
+        console_data(c, ev->data, ev->len);
+        return;
+    }
+    if (!current)
+        return; /* a released domain's late lifecycle news */
+    switch (ev->type) {
+    case RG_HV_EV_REBOOT: {
+        /* The reset ends whatever report the console was printing: it belongs to this boot. */
+        rg_console_boundary(c->scan);
+        console_take_findings(c);
+        b = cur_boot(c);
+        const char *cause = c->reboot_requested ? "requested"
+                            : b && b->crashed   ? (b->watchdog ? "watchdog" : "panic")
+                                                : "unexpected";
+        if (b) {
+            if (b->crashed)
+                boot_end(c, RG_BOOT_CRASH);
+            else if (b->has_ready && c->reboot_requested)
+                boot_end(c, RG_BOOT_READY);
+            else
+                boot_end(c, RG_BOOT_RESET);
+        }
+        c->reboot_requested = false;
+        boot_begin(c, c->next_phase[0] ? c->next_phase : "reboot", cause);
+        c->next_phase[0] = '\0';
+        break;
+    }
+    case RG_HV_EV_CRASHED:
+        if (b && !b->crashed)
+            b->crash_s = cell_t(c);
+        if (b)
+            b->crashed = true;
+        cell_event(c, "pvpanic", "the guest kernel reported a panic");
+        break;
+    case RG_HV_EV_WATCHDOG:
+        if (b && !b->crashed)
+            b->crash_s = cell_t(c);
+        if (b) {
+            b->crashed = true;
+            b->watchdog = true;
+        }
+        cell_event(c, "watchdog", "the guest watchdog fired");
+        break;
+    case RG_HV_EV_STOPPED:
+        c->dom_running = false;
+        cell_event(c, "stopped", "the domain stopped (%d)", ev->detail);
+        break;
+    case RG_HV_EV_AGENT_UP:
+        c->agent_up = true;
+        break;
+    case RG_HV_EV_AGENT_DOWN:
+        c->agent_up = false;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Waits until an event arrives or the deadline (monotonic) passes, then handles all queued
+ * events. Returns false when the run asks cells to stop. */
+static bool cell_pump(struct cell *c, double deadline)
+{
+    struct qevent *q;
+
+    pthread_mutex_lock(&c->mu);
+    while (!c->head && !cell_stopping(c)) {
+        double now = rg_mono_now(), wait = deadline - now;
+        struct timespec ts;
+
+        if (wait <= 0)
+            break;
+        if (wait > 0.2)
+            wait = 0.2; /* re-check the stop flag: a signal handler cannot signal a condvar */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)wait;
+        ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    q = c->head;
+    c->head = c->tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    while (q) {
+        struct qevent *next = q->next;
+        cell_handle(c, q);
+        free(q);
+        q = next;
+    }
+    return !cell_stopping(c);
+}
+
+/* ---- Domains ---- */
+
+static int cell_start(struct cell *c, const char *suffix, const char *disk, const char *phase,
+                      bool safe)
+{
+    const struct rg_image *img = c->env->image;
+    struct rg_hv_domain_spec spec = {0};
+    char cmdline[1024];
+    struct rg_error err;
+
+    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s%s", c->env->run_id,
+             c->env->cell->id, suffix);
+    snprintf(cmdline, sizeof(cmdline), "%s%s", img->cmdline, safe ? " ringgate.safe=1" : "");
+    spec.name = c->res->domain;
+    spec.vcpus = c->env->cell->vcpus;
+    spec.memory_mib = c->env->cell->memory_mib;
+    spec.machine = img->machine;
+    spec.kernel = img->kernel;
+    spec.initrd = img->initrd;
+    spec.cmdline = cmdline;
+    spec.disk = disk;
+    spec.accel = c->env->accel;
+    spec.icount = c->env->sc->checks.performance.enabled &&
+                  c->env->sc->checks.performance.clock == RG_CLOCK_ICOUNT;
+    spec.cb = cell_hv_cb;
+    spec.opaque = c;
+    /* A new domain starts a new count: earlier failures belong to the earlier phase. */
+    c->failed_streak = 0;
+    c->loop_found = false;
+    boot_begin(c, phase, "");
+    if (c->env->ops->start(c->env->hv, &spec, &c->dom, &err) < 0) {
+        boot_end(c, RG_BOOT_INFRA);
+        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not start the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    c->dom_running = true;
+    cell_event(c, "start", "domain %s started", c->res->domain);
+    return 0;
+}
+
+/* Destroys and releases the domain; after this no event of it is handled. */
+static void cell_stop(struct cell *c)
+{
+    struct rg_error err;
+
+    if (!c->dom)
+        return;
+    if (c->dom_running && c->env->ops->destroy(c->dom, &err) == 0)
+        cell_event(c, "destroy", "domain %s destroyed", c->res->domain);
+    c->env->ops->release(c->dom);
+    c->dom = NULL;
+    c->dom_running = false;
+    pthread_mutex_lock(&c->mu);
+    c->gen++;
+    pthread_mutex_unlock(&c->mu);
+    cell_pump(c, 0); /* console bytes still queued go to the log */
+    if (cur_boot(c) && cur_boot(c)->has_ready && !cur_boot(c)->crashed)
+        boot_end(c, RG_BOOT_READY);
+    else
+        boot_end(c, RG_BOOT_ABORTED);
+}
+
+enum wait_result { WAIT_READY, WAIT_HANG, WAIT_LOOP, WAIT_STOPPED, WAIT_ABORT, WAIT_CRASH_STUCK };
+
+/* Waits for the current boot (or the boots the guest starts by itself after it) to reach
+ * ready. A hang is no ready and no crash within boot.timeout_s of the boot's power-on. */
+static enum wait_result cell_wait_ready(struct cell *c)
+{
+    const double timeout = c->env->sc->boot.timeout_s;
+
+    for (;;) {
+        struct rg_boot_record *b = cur_boot(c);
+        double deadline = c->t0 + b->start_s + timeout;
+
+        if (b->has_ready && !b->crashed)
+            return WAIT_READY;
+        if (c->loop_found)
+            return WAIT_LOOP;
+        if (!c->dom_running)
+            return WAIT_STOPPED;
+        /* A crashed guest resets itself (panic=-1); one that does not is stuck. */
+        if (b->crashed)
+            deadline = c->t0 + b->crash_s + PANIC_RESET_S;
+        if (rg_mono_now() >= deadline) {
+            if (b->crashed) {
+                boot_end(c, RG_BOOT_CRASH);
+                return WAIT_CRASH_STUCK;
+            }
+            boot_end(c, RG_BOOT_HANG);
+            cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG,
+                         c->in_rollback ? "rollback: the restored guest does not reach ready"
+                                        : "boot hang: no ready marker and no crash report",
+                         c->lines + 1, NULL, NULL);
+            return WAIT_HANG;
+        }
+        if (!cell_pump(c, deadline))
+            return WAIT_ABORT;
+    }
+}
+
+/* Watches the current boot for soak_s. False when it crashed or reset meanwhile. */
+static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
+{
+    struct rg_boot_record *b = cur_boot(c);
+    int n = b->n;
+    double end = rg_mono_now() + seconds;
+
+    *why = WAIT_READY;
+    while (rg_mono_now() < end) {
+        if (!cell_pump(c, end)) {
+            *why = WAIT_ABORT;
+            return false;
+        }
+        b = cur_boot(c);
+        if (b->n != n || b->crashed || !c->dom_running) {
+            *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- The guest agent ---- */
+
+static struct rg_agent cell_agent(struct cell *c, int timeout_s)
+{
+    struct rg_agent a = {.ops = c->env->ops, .dom = c->dom, .timeout_s = timeout_s};
+    return a;
+}
+
+static int cell_wait_agent(struct cell *c, struct rg_error *err)
+{
+    double wait = c->env->agent_wait_s > 0 ? c->env->agent_wait_s : AGENT_WAIT_S;
+    double deadline = rg_mono_now() + wait;
+    struct rg_agent a = cell_agent(c, 2);
+    int n = cur_boot(c)->n;
+
+    while (rg_mono_now() < deadline) {
+        if (c->agent_up && rg_agent_ping(&a, err) == 0)
+            return 0;
+        if (!cell_pump(c, rg_mono_now() + 0.2))
+            return rg_error_set(err, NULL, 0, 0, "stopped");
+        if (cur_boot(c)->n != n || cur_boot(c)->crashed)
+            return rg_error_set(err, NULL, 0, 0, "the guest rebooted before its agent answered");
+    }
+    if (c->agent_up)
+        return -1; /* err holds the last ping's failure */
+    return rg_error_set(err, NULL, 0, 0, "the guest agent never connected (%.0f s)", wait);
+}
+
+/* Runs a command in the guest and waits for it, watching for crashes meanwhile. Returns 0
+ * with *exitcode; 1 if the guest crashed or rebooted first; -1 on agent failure. */
+static int cell_guest_run(struct cell *c, const char *const *argv, double timeout_s,
+                          int *exitcode, char **out, struct rg_error *err)
+{
+    struct rg_agent a = cell_agent(c, 10);
+    double deadline = rg_mono_now() + timeout_s;
+    int n = cur_boot(c)->n;
+    long pid;
+
+    if (rg_agent_exec(&a, argv, &pid, err) < 0)
+        return -1;
+    a.timeout_s = 2;
+    while (rg_mono_now() < deadline) {
+        struct rg_agent_exec_status st;
+
+        if (!cell_pump(c, rg_mono_now() + 0.1))
+            return rg_error_set(err, NULL, 0, 0, "stopped");
+        if (cur_boot(c)->n != n || cur_boot(c)->crashed || !c->dom_running)
+            return 1;
+        if (rg_agent_exec_status(&a, pid, &st, err) < 0) {
+            if (cur_boot(c)->crashed || cur_boot(c)->n != n)
+                return 1;
+            continue; /* a busy guest may miss one status call */
+        }
+        if (st.exited) {
+            *exitcode = st.exitcode;
+            if (out)
+                *out = st.out ? strdup(st.out) : NULL;
+            rg_agent_exec_status_free(&st);
+            return 0;
+        }
+        rg_agent_exec_status_free(&st);
+    }
+    return rg_error_set(err, NULL, 0, 0, "%s did not finish within %.0f s", argv[0], timeout_s);
+}
+
+static int read_file(const char *path, char **data, size_t *len, struct rg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+
+    if (!f || fstat(fileno(f), &st) < 0) {
+        if (f)
+            fclose(f);
+        return rg_error_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    *len = (size_t)st.st_size;
+    *data = malloc(*len + 1);
+    if (!*data || fread(*data, 1, *len, f) != *len) {
+        free(*data);
+        fclose(f);
+        return rg_error_set(err, path, 0, 0, "cannot read: short read");
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Copies the package in and runs the installer. 0 applied, 1 the guest went down while
+ * applying (the findings say why), -1 the installer failed (a finding is added). */
+static int cell_apply(struct cell *c)
+{
+    const char *argv[] = {GUEST_INSTALLER, GUEST_PKG_PATH, NULL};
+    struct rg_agent a = cell_agent(c, 10);
+    struct rg_error err = {0};
+    char *pkg = NULL, *out = NULL;
+    size_t len = 0;
+    int rc, code = -1;
+
+    if (read_file(c->env->update_path, &pkg, &len, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot read the update package", 0, NULL, err.msg);
+        return -1;
+    }
+    cell_event(c, "apply", "applying %s %s (%zu bytes)", c->env->update_kind,
+               c->env->update_version, len);
+    rc = rg_agent_write_file(&a, GUEST_PKG_PATH, pkg, len, &err);
+    free(pkg);
+    if (rc < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot copy the update into the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    rc = cell_guest_run(c, argv, APPLY_TIMEOUT_S, &code, &out, &err);
+    if (rc == 1) {
+        cell_event(c, "applied", "the guest went down while the update was being applied");
+        free(out);
+        return 1;
+    }
+    if (rc < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent failed while applying the update", 0,
+                     NULL, err.msg);
+        free(out);
+        return -1;
+    }
+    if (code != 0) {
+        cell_finding(c, RG_FINDING_INSTALL_FAILED, "the update's installer failed in the guest",
+                     0, NULL, out);
+        free(out);
+        return -1;
+    }
+    cell_event(c, "applied", "%s", out ? out : "installed");
+    free(out);
+    return 0;
+}
+
+/* Flushes the guest's disk and resets it: a reboot ringgate asked for. */
+static int cell_reboot(struct cell *c)
+{
+    const char *argv[] = {"/bin/sync", NULL};
+    struct rg_error err;
+    int code;
+
+    if (c->agent_up)
+        cell_guest_run(c, argv, 10, &code, NULL, &err);
+    c->reboot_requested = true;
+    if (c->env->ops->reboot(c->dom, &err) < 0) {
+        c->reboot_requested = false;
+        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not reboot the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The ready line must name what was installed: proves the update (or rollback) took. */
+static bool versions_match(const struct rg_ready_info *r, const char *kind, const char *version)
+{
+    if (!kind || !version)
+        return true;
+    if (strcmp(kind, "driver") == 0)
+        return strcmp(r->sensor, version) == 0;
+    return strcmp(r->content, version) == 0;
+}
+
+/* ---- Phases ---- */
+
+static int cell_overlay(struct cell *c, const char *backing, const char *name, char *out,
+                        size_t size)
+{
+    struct rg_error err;
+
+    snprintf(out, size, "%s/%s-%s.qcow2", c->env->work_dir, c->env->cell->id, name);
+    if (rg_overlay_create(backing, out, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot create the cell's disk overlay", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Boots the pre-update state (baseline) and freezes it: its overlay becomes the backing of
+ * the candidate's, and the rollback's. */
+static int phase_baseline(struct cell *c, const char *disk)
+{
+    const char *argv[] = {"/bin/sync", NULL};
+    struct rg_error err = {0};
+    enum wait_result w;
+    int code;
+
+    if (cell_start(c, "", disk, "baseline", false) < 0)
+        return -1;
+    w = cell_wait_ready(c);
+    if (w == WAIT_ABORT)
+        return -1;
+    if (w != WAIT_READY) {
+        cell_finding(c, RG_FINDING_INFRA,
+                     "the baseline does not boot: the cell cannot judge the update", 0, NULL,
+                     NULL);
+        return -1;
+    }
+    if (!versions_match(&cur_boot(c)->ready, c->env->baseline_kind, c->env->baseline_version)) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "the image runs sensor=%s content=%s, not the baseline %s %s",
+                 cur_boot(c)->ready.sensor, cur_boot(c)->ready.content, c->env->baseline_kind,
+                 c->env->baseline_version);
+        cell_finding(c, RG_FINDING_INFRA, "the image does not run the baseline", 0, NULL, msg);
+        return -1;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent never answered on a healthy boot", 0,
+                     NULL, err.msg);
+        return -1;
+    }
+    cell_guest_run(c, argv, 10, &code, NULL, &err);
+    cell_stop(c);
+    return 0;
+}
+
+/* Applies the update and drives the reboots; stops at a boot loop, a hang or a stop. */
+static void phase_candidate(struct cell *c, const char *disk)
+{
+    const int reboots = c->env->sc->boot.reboots;
+    struct rg_error err = {0};
+    enum wait_result w;
+    int done = 0;
+
+    if (cell_start(c, "", disk, "candidate", false) < 0)
+        return;
+    w = cell_wait_ready(c);
+    if (w != WAIT_READY) {
+        if (w != WAIT_ABORT)
+            cell_finding(c, RG_FINDING_INFRA, "the baseline did not boot a second time", 0,
+                         NULL, NULL);
+        return;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent never answered on a healthy boot", 0,
+                     NULL, err.msg);
+        return;
+    }
+    if (cell_apply(c) < 0)
+        return;
+    for (;;) {
+        struct rg_boot_record *b;
+
+        w = cell_wait_ready(c);
+        if (w != WAIT_READY)
+            return;
+        b = cur_boot(c);
+        if (strcmp(b->phase, "candidate") != 0 &&
+            !versions_match(&b->ready, c->env->update_kind, c->env->update_version)) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "after reboot the guest runs sensor=%s content=%s",
+                     b->ready.sensor, b->ready.content);
+            cell_finding(c, RG_FINDING_INSTALL_FAILED,
+                         "the update is not active after a reboot", 0, NULL, msg);
+            return;
+        }
+        if (!cell_soak(c, c->env->sc->boot.soak_s, &w)) {
+            if (w == WAIT_ABORT || w == WAIT_STOPPED)
+                return;
+            continue; /* it crashed or reset: the next boot decides */
+        }
+        if (done == reboots)
+            return;
+        if (cell_reboot(c) < 0)
+            return;
+        done++;
+        /* Wait for the reset to be seen, so the next wait is for the new boot. */
+        while (cur_boot(c) == b && c->reboot_requested && c->dom_running)
+            if (!cell_pump(c, rg_mono_now() + 1.0) || cell_t(c) - b->start_s > 3600)
+                return;
+    }
+}
+
+/* After a blocked candidate: the pre-update disk must boot clean again, and the broken disk
+ * must boot clean in safe mode (the operator's remediation path). */
+static void phase_rollback(struct cell *c, const char *base_disk, const char *cand_disk)
+{
+    char disk[4096];
+    enum wait_result w;
+
+    c->res->rollback_ran = true;
+    c->in_rollback = true;
+    if (cell_overlay(c, base_disk, "rollback", disk, sizeof(disk)) < 0)
+        return;
+    c->res->revert = RG_STEP_FAIL;
+    if (cell_start(c, "-rollback", disk, "rollback", false) == 0) {
+        w = cell_wait_ready(c);
+        if (w == WAIT_READY && cell_soak(c, c->env->sc->boot.soak_s, &w) &&
+            versions_match(&cur_boot(c)->ready, c->env->baseline_kind,
+                           c->env->baseline_version))
+            c->res->revert = RG_STEP_PASS;
+        else if (w == WAIT_ABORT)
+            c->res->revert = RG_STEP_SKIPPED;
+    }
+    cell_stop(c);
+    unlink(disk);
+    if (c->res->revert == RG_STEP_FAIL)
+        cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
+                     "rollback: the pre-update disk does not boot clean", 0, NULL, NULL);
+    if (cell_stopping(c))
+        return;
+    if (cell_overlay(c, cand_disk, "safe", disk, sizeof(disk)) < 0)
+        return;
+    c->res->safe_mode = RG_STEP_FAIL;
+    if (cell_start(c, "-safe", disk, "safe-mode", true) == 0) {
+        w = cell_wait_ready(c);
+        if (w == WAIT_READY && cur_boot(c)->ready.safe && cell_soak(c, 1.0, &w))
+            c->res->safe_mode = RG_STEP_PASS;
+        else if (w == WAIT_ABORT)
+            c->res->safe_mode = RG_STEP_SKIPPED;
+    }
+    cell_stop(c);
+    unlink(disk);
+    if (c->res->safe_mode == RG_STEP_FAIL)
+        cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
+                     "rollback: the updated disk does not boot clean in safe mode", 0, NULL,
+                     NULL);
+    snprintf(c->res->rollback_detail, sizeof(c->res->rollback_detail),
+             "revert to the pre-update disk: %s; safe-mode boot of the updated disk: %s",
+             rg_step_result_name(c->res->revert), rg_step_result_name(c->res->safe_mode));
+    cell_event(c, "rollback", "%s", c->res->rollback_detail);
+    c->in_rollback = false;
+}
+
+static void cell_digests(struct cell *c)
+{
+    const struct rg_image *img = c->env->image;
+
+    rg_sha256_file(img->kernel, c->res->digest_kernel, NULL);
+    rg_sha256_file(img->initrd, c->res->digest_initrd, NULL);
+    rg_sha256_file(img->disk, c->res->digest_disk, NULL);
+}
+
+static int cell_open_log(struct cell *c)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", c->env->run_dir, c->env->console_rel);
+    c->log = fopen(path, "w");
+    return c->log ? 0 : -1;
+}
+
+int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
+{
+    struct rg_console_opts copts = {0};
+    struct cell c = {.env = env, .res = res};
+    char base[4096], cand[4096];
+
+    memset(res, 0, sizeof(*res));
+    res->cell = *env->cell;
+    snprintf(res->scenario, sizeof(res->scenario), "%s", env->sc->name);
+    snprintf(res->console_log, sizeof(res->console_log), "%s", env->console_rel);
+    res->started_at = rg_wall_now();
+    res->verdict_s = -1;
+    c.t0 = rg_mono_now();
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                                : RG_CONSOLE_CRASH;
+    copts.oom_class = env->sc->checks.oom == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                              : RG_CONSOLE_CRASH;
+    c.scan = rg_console_new(&copts);
+    cell_digests(&c);
+    if (cell_open_log(&c) < 0) {
+        cell_finding(&c, RG_FINDING_INFRA, "cannot write the console log", 0, NULL,
+                     strerror(errno));
+        goto out;
+    }
+    cell_event(&c, "cell", "cell %s: %s, %d vCPU, %d MiB", env->cell->id, env->cell->image,
+               env->cell->vcpus, env->cell->memory_mib);
+    if (cell_overlay(&c, env->image->disk, "base", base, sizeof(base)) < 0)
+        goto out;
+    if (phase_baseline(&c, base) < 0)
+        goto stop;
+    if (cell_overlay(&c, base, "candidate", cand, sizeof(cand)) < 0)
+        goto stop;
+    phase_candidate(&c, cand);
+    if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
+        cell_stop(&c);
+    if (res->verdict == RG_VERDICT_BLOCK && env->sc->checks.rollback && !env->keep &&
+        !cell_stopping(&c))
+        phase_rollback(&c, base, cand);
+stop:
+    if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
+        cell_stop(&c);
+out:
+    rg_console_finish(c.scan);
+    console_take_findings(&c);
+    if (cell_stopping(&c) && res->verdict == RG_VERDICT_PASS) {
+        res->verdict = RG_VERDICT_ABORTED;
+        cell_event(&c, "verdict", "aborted");
+    } else {
+        cell_event(&c, "verdict", "%s", rg_verdict_name(res->verdict));
+    }
+    if (c.log)
+        fclose(c.log);
+    rg_console_free(c.scan);
+    rg_buf_free(&c.line);
+    pthread_mutex_lock(&c.mu);
+    while (c.head) {
+        struct qevent *next = c.head->next;
+        free(c.head);
+        c.head = next;
+    }
+    pthread_mutex_unlock(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    pthread_mutex_destroy(&c.mu);
+    res->duration_s = rg_mono_now() - c.t0;
+    return 0;
+}
+
+void rg_cell_result_free(struct rg_cell_result *res)
+{
+    for (size_t i = 0; i < res->nfindings; i++)
+        free(res->findings[i].excerpt);
+    free(res->findings);
+    free(res->boots);
+    free(res->events);
+    memset(res, 0, sizeof(*res));
+}

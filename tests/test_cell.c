@@ -1,0 +1,328 @@
+/* Unit tests for the cell state machine, driven through the fake hypervisor. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cell.h"
+#include "fake_hv.h"
+#include "runstate.h"
+
+struct fixture {
+    char dir[256], image_disk[300];
+    struct rg_image image;
+    struct rg_scenario *sc;
+    atomic_bool interrupted, halt;
+    struct rg_cell_result res;
+    int progress_calls;
+    bool no_pvpanic, agent_silent, fail_start;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    char cmd[700];
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rg-test-cell-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->image_disk, sizeof(f->image_disk), "%s/image.qcow2", f->dir);
+    snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 %s 16M", f->image_disk);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof(cmd), "%s/cells", f->dir);
+    mkdir(cmd, 0755);
+    f->image.name = "tiny";
+    f->image.kernel = f->image_disk; /* only hashed */
+    f->image.initrd = f->image_disk;
+    f->image.disk = f->image_disk;
+    f->image.cmdline = "console=ttyS0";
+    f->image.machine = "pc";
+    setenv("RINGGATE_CATALOG", "tests/golden/catalog.json", 1);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    rg_cell_result_free(&f->res);
+    rg_scenario_free(f->sc);
+    rg_remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+static void load_scenario(struct fixture *f, const char *checks)
+{
+    const struct rg_scenario_opts opts = {.check_files = false};
+    struct rg_errors errs = {0};
+    char text[2048];
+
+    snprintf(text, sizeof(text),
+             "name: cell-test\n"
+             "update: {package: %s}\n"
+             "baseline: {package: b.rgpkg}\n"
+             "trust: {keys: [k.pub]}\n"
+             "matrix: {image: tiny}\n"
+             "boot: {timeout_s: 1, reboots: 2, soak_s: 0}\n"
+             "checks: {%s}\n",
+             f->image_disk, checks);
+    assert_int_equal(rg_scenario_parse("t.yaml", text, strlen(text), &opts, &f->sc, &errs), 0);
+    rg_errors_free(&errs);
+}
+
+static void count_progress(void *opaque, const struct rg_cell_result *res, const char *state,
+                           const char *detail)
+{
+    struct fixture *f = opaque;
+
+    (void)res;
+    (void)state;
+    (void)detail;
+    f->progress_calls++;
+}
+
+static void run_cell(struct fixture *f, const char *kind, enum fake_effect effect)
+{
+    struct fake_hv_config cfg = {.boot_s = 0.02, .image_disk = f->image_disk, .effect = effect,
+                                 .no_pvpanic = f->no_pvpanic, .agent_silent = f->agent_silent,
+                                 .fail_start = f->fail_start};
+    struct rg_cell_env env = {0};
+    struct rg_hv *hv = NULL;
+
+    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
+    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
+    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "%s", kind);
+    snprintf(cfg.update_version, sizeof(cfg.update_version), "%s",
+             strcmp(kind, "driver") == 0 ? "1.1.0" : "0291");
+    fake_hv_configure(&cfg);
+    fake_hv_ops.connect("fake:///", &hv, NULL);
+    env.ops = &fake_hv_ops;
+    env.hv = hv;
+    env.sc = f->sc;
+    env.cell = &f->sc->cells[0];
+    env.image = &f->image;
+    env.update_path = f->image_disk; /* any file: the fake ignores the bytes */
+    env.update_kind = kind;
+    env.update_version = cfg.update_version;
+    env.baseline_kind = kind;
+    env.baseline_version = strcmp(kind, "driver") == 0 ? "1.0.0" : "0290";
+    env.run_id = "test";
+    env.work_dir = f->dir;
+    env.run_dir = f->dir;
+    env.console_rel = "cells/console.log";
+    env.interrupted = &f->interrupted;
+    env.halt_others = &f->halt;
+    env.agent_wait_s = 1;
+    env.progress = count_progress;
+    env.opaque = f;
+    assert_int_equal(rg_cell_run(&env, &f->res), 0);
+    fake_hv_ops.disconnect(hv);
+    /* Whatever happened, the cell leaves no VM behind. */
+    assert_int_equal(fake_hv_live_domains(), 0);
+}
+
+static const struct rg_finding *find(const struct rg_cell_result *r, enum rg_finding_class c)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (r->findings[i].cls == c)
+            return &r->findings[i];
+    return NULL;
+}
+
+/* The title of a finding the test already asserted exists ("" keeps gcc's flow analysis calm). */
+static const char *title_of(const struct rg_finding *f)
+{
+    return f ? f->title : "";
+}
+
+static void test_good_update_passes(void **state)
+{
+    struct fixture *f = *state;
+
+    load_scenario(f, "rollback: true");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_int_equal(f->res.nfindings, 0);
+    /* baseline, candidate (apply), two reboots */
+    assert_int_equal(f->res.nboots, 4);
+    assert_string_equal(f->res.boots[0].phase, "baseline");
+    assert_string_equal(f->res.boots[1].phase, "candidate");
+    assert_string_equal(f->res.boots[2].cause, "requested");
+    assert_string_equal(f->res.boots[3].ready.content, "0291");
+    for (size_t i = 0; i < f->res.nboots; i++)
+        assert_int_equal(f->res.boots[i].outcome, RG_BOOT_READY);
+    assert_false(f->res.rollback_ran);
+    assert_true(f->progress_calls > 5);
+    assert_int_equal(strlen(f->res.digest_disk), 64);
+}
+
+static void test_crashing_content_blocks_with_loop_and_rollback(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *crash, *loop;
+
+    load_scenario(f, "rollback: true");
+    run_cell(f, "content", FAKE_CRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    crash = find(&f->res, RG_FINDING_CRASH);
+    loop = find(&f->res, RG_FINDING_BOOT_LOOP);
+    assert_non_null(crash);
+    assert_non_null(loop);
+    assert_string_equal(title_of(crash), "BUG: kernel NULL pointer dereference in rg_sensor_eval");
+    assert_non_null(strstr(title_of(loop), "rg_sensor"));
+    assert_true(crash->console_line > 0);
+    assert_int_equal(crash->action, RG_ACTION_BLOCK);
+    assert_true(f->res.verdict_s >= 0);
+    assert_true(f->res.rollback_ran);
+    if (f->res.revert != RG_STEP_PASS)
+        for (size_t i = 0; i < f->res.nevents; i++)
+            fprintf(stderr, "%.3f %s %d %s\n", f->res.events[i].t, f->res.events[i].type,
+                    f->res.events[i].boot, f->res.events[i].detail);
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+    assert_int_equal(f->res.safe_mode, RG_STEP_PASS);
+    assert_null(find(&f->res, RG_FINDING_ROLLBACK_FAILED));
+}
+
+static void test_boot_crash_driver_loops(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *loop;
+
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_BOOTCRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    loop = find(&f->res, RG_FINDING_BOOT_LOOP);
+    assert_non_null(loop);
+    assert_non_null(strstr(title_of(loop), "rg_sensor_eval"));
+    /* The loop is called after two failed boots in a row (baseline, candidate, the reboot
+     * that crashed, the one after it that crashed); the boot begun meanwhile is aborted. */
+    assert_int_equal(f->res.nboots, 5);
+    assert_int_equal(f->res.boots[2].outcome, RG_BOOT_CRASH);
+    assert_string_equal(f->res.boots[2].cause, "requested");
+    assert_int_equal(f->res.boots[3].outcome, RG_BOOT_CRASH);
+    assert_string_equal(f->res.boots[3].cause, "panic");
+    assert_int_equal(f->res.boots[4].outcome, RG_BOOT_ABORTED);
+}
+
+static void test_hanging_driver_is_a_hang(void **state)
+{
+    struct fixture *f = *state;
+
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_HANG);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_HANG));
+    assert_null(find(&f->res, RG_FINDING_CRASH));
+    assert_int_equal(f->res.boots[f->res.nboots - 1].outcome, RG_BOOT_HANG);
+}
+
+static void test_warning_follows_its_action(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *w;
+
+    load_scenario(f, "warning: warn");
+    run_cell(f, "content", FAKE_WARN);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    w = find(&f->res, RG_FINDING_WARNING);
+    assert_non_null(w);
+    assert_int_equal(w->action, RG_ACTION_WARN);
+    assert_non_null(strstr(title_of(w), "rg_sensor_eval"));
+
+    rg_cell_result_free(&f->res);
+    rg_scenario_free(f->sc);
+    load_scenario(f, "warning: block");
+    run_cell(f, "content", FAKE_WARN);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+}
+
+static void test_silent_resets_are_a_boot_loop(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *loop;
+
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_SILENT_RESET);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    loop = find(&f->res, RG_FINDING_BOOT_LOOP);
+    assert_non_null(loop);
+    assert_non_null(strstr(title_of(loop), "no crash report"));
+    assert_null(find(&f->res, RG_FINDING_CRASH));
+}
+
+static void test_crash_without_pvpanic_still_found(void **state)
+{
+    struct fixture *f = *state;
+
+    f->no_pvpanic = true;
+    load_scenario(f, "rollback: false");
+    run_cell(f, "content", FAKE_CRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_CRASH));
+}
+
+static void test_infrastructure_failures_are_inconclusive(void **state)
+{
+    struct fixture *f = *state;
+
+    f->fail_start = true;
+    load_scenario(f, "rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
+    assert_non_null(find(&f->res, RG_FINDING_INFRA));
+
+    rg_cell_result_free(&f->res);
+    f->fail_start = false;
+    f->agent_silent = true;
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
+    assert_non_null(strstr(title_of(find(&f->res, RG_FINDING_INFRA)), "agent"));
+}
+
+static void test_installer_failure_blocks(void **state)
+{
+    struct fixture *f = *state;
+
+    load_scenario(f, "rollback: false");
+    run_cell(f, "content", FAKE_INSTALL_FAILS);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_INSTALL_FAILED));
+}
+
+static void test_interrupt_aborts(void **state)
+{
+    struct fixture *f = *state;
+
+    load_scenario(f, "rollback: false");
+    atomic_store(&f->interrupted, true);
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_ABORTED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_good_update_passes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crashing_content_blocks_with_loop_and_rollback,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_boot_crash_driver_loops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hanging_driver_is_a_hang, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warning_follows_its_action, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_resets_are_a_boot_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_without_pvpanic_still_found, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_installer_failure_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_infrastructure_failures_are_inconclusive, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_aborts, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
