@@ -838,13 +838,24 @@ static void phase_candidate(struct cell *c, const char *disk)
         }
         if (done == reboots)
             return;
-        if (cell_reboot(c) < 0)
-            return;
-        done++;
-        /* Wait for the reset to be seen, so the next wait is for the new boot. */
-        while (cur_boot(c) == b && c->reboot_requested && c->dom_running)
-            if (!cell_pump(c, rg_mono_now() + 1.0) || cell_t(c) - b->start_s > 3600)
+        {
+            /* Wait for the reset to be seen, so that the next wait is for the new boot. */
+            const int n = b->n;
+            const double asked = rg_mono_now();
+
+            if (cell_reboot(c) < 0)
                 return;
+            done++;
+            while (cur_boot(c)->n == n && c->reboot_requested && c->dom_running) {
+                if (!cell_pump(c, rg_mono_now() + 0.5))
+                    return;
+                if (rg_mono_now() - asked > PANIC_RESET_S) {
+                    cell_finding(c, RG_FINDING_INFRA, "the guest did not reset when asked", 0,
+                                 NULL, NULL);
+                    return;
+                }
+            }
+        }
     }
 }
 
