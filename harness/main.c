@@ -7,7 +7,7 @@
 #include "ringgate.h"
 
 const struct rg_command rg_commands[] = {
-    {"run", NULL, "boot the matrix, apply the update, decide pass/block", NULL},
+    {"run", cmd_run, "boot the matrix, apply the update, decide pass/block", rg_usage_run},
     {"validate", cmd_validate, "check scenario files and report every error", rg_usage_validate},
     {"plan", cmd_plan, "show the cells a scenario's matrix expands to", rg_usage_plan},
     {"console-scan", cmd_console_scan, "find kernel crashes in console logs",

@@ -1,0 +1,216 @@
+/* `ringgate run SCENARIO...`: the gate. Boots the matrix, applies the update, decides. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "cmds.h"
+#include "ringgate.h"
+#include "run.h"
+
+const char rg_usage_run[] =
+    "usage: ringgate run [OPTIONS] SCENARIO|FOLDER...\n"
+    "\n"
+    "Verifies the update packages (signature, hashes, version) and runs the content\n"
+    "validator before any VM boots, then for every cell of every scenario: boots the\n"
+    "baseline, applies the update through the guest agent, reboots boot.reboots times,\n"
+    "and blocks on crashes, boot loops and hangs; after a blocked candidate it proves the\n"
+    "rollback (checks.rollback). Several scenarios or a folder of them make one suite.\n"
+    "\n"
+    "  --connect URI      libvirt URI (default: the embedded driver,\n"
+    "                     qemu:///embed?root=<state dir>/libvirt, no daemon needed)\n"
+    "  -j, --jobs N       cells in parallel (default: gate.jobs, else the core count)\n"
+    "  --fail-fast        stop the other cells at the first blocking finding\n"
+    "  --no-fail-fast     run every cell to its end (default: gate.fail_fast)\n"
+    "  -o, --output DIR   report folder parent (default: reports); the run writes\n"
+    "                     DIR/<run-id>/report.json and each cell's console log\n"
+    "  --update PKG       test this package instead of the scenarios' update.package\n"
+    "  --accel MODE       auto (default: KVM only where the CPU and libvirt allow it),\n"
+    "                     kvm or tcg\n"
+    "  --boot-anyway      boot even when the content validator rejects the update\n"
+    "  -q, --quiet        print only the verdict\n"
+    "  -v, --verbose      print every event\n"
+    "  --json-events      one JSON object per state change on stdout\n"
+    "\n"
+    "State: $RINGGATE_STATE_DIR, else /var/lib/ringgate as root, else\n"
+    "$XDG_STATE_HOME/ringgate. A killed run's leftovers are removed by `ringgate gc` and by\n"
+    "the next run.\n"
+    "\n"
+    "Exit: 0 pass, 1 blocked, 2 usage error or refused package, 3 inconclusive or aborted.\n";
+
+struct cli {
+    bool quiet, verbose, json;
+};
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    rg_run_interrupt();
+}
+
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
+    }
+    putchar('"');
+}
+
+static void on_progress(void *opaque, const struct rg_cell_result *res, const char *state,
+                        const char *detail)
+{
+    const struct cli *cli = opaque;
+    static const char *const quiet_types[] = {"start", "destroy", "stopped", "pvpanic", NULL};
+
+    if (cli->json) {
+        printf("{\"t\":%.3f,\"scenario\":", rg_wall_now());
+        print_json_string(res->scenario);
+        printf(",\"cell\":");
+        print_json_string(res->cell.id);
+        printf(",\"type\":");
+        print_json_string(state);
+        printf(",\"detail\":");
+        print_json_string(detail);
+        printf("}\n");
+        fflush(stdout);
+        return;
+    }
+    if (cli->quiet)
+        return;
+    if (!cli->verbose)
+        for (size_t i = 0; quiet_types[i]; i++)
+            if (strcmp(state, quiet_types[i]) == 0)
+                return;
+    printf("%-36s %-16s %s\n", res->cell.id, state, detail);
+    fflush(stdout);
+}
+
+static int parse_accel(const char *s, enum rg_accel *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = RG_ACCEL_AUTO;
+    else if (strcmp(s, "kvm") == 0)
+        *out = RG_ACCEL_KVM;
+    else if (strcmp(s, "tcg") == 0)
+        *out = RG_ACCEL_TCG;
+    else
+        return -1;
+    return 0;
+}
+
+static void print_summary(const struct rg_run *run, const struct cli *cli)
+{
+    FILE *out = cli->json ? stderr : stdout;
+
+    fprintf(out, "\n");
+    for (size_t i = 0; i < run->ncells; i++) {
+        const struct rg_cell_result *c = &run->cells[i];
+        fprintf(out, "  %-14s %-36s %s", rg_verdict_name(c->verdict), c->cell.id,
+                c->scenario);
+        for (size_t j = 0; j < c->nfindings; j++)
+            if (c->findings[j].action == RG_ACTION_BLOCK) {
+                fprintf(out, "  %s: %s", rg_finding_class_name(c->findings[j].cls),
+                        c->findings[j].title);
+                break;
+            }
+        fprintf(out, "\n");
+    }
+    fprintf(out, "\nverdict: %s (exit %d)\nreport:  %s/report.json\n",
+            rg_verdict_name(run->verdict), run->exit_code, run->dir);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
+        {"fail-fast", no_argument, NULL, 'F'},     {"no-fail-fast", no_argument, NULL, 'N'},
+        {"output", required_argument, NULL, 'o'},  {"update", required_argument, NULL, 'u'},
+        {"accel", required_argument, NULL, 'a'},   {"boot-anyway", no_argument, NULL, 'B'},
+        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
+        {"json-events", no_argument, NULL, 'J'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct rg_run_opts opts = {.fail_fast = -1};
+    struct cli cli = {0};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    struct sigaction sa = {0};
+    int opt, rc;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "j:o:qvh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            opts.connect_uri = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256)
+                return rg_command_usage_error("run", "-j takes a number from 1 to 256");
+            opts.jobs = (int)v;
+            break;
+        }
+        case 'F':
+            opts.fail_fast = 1;
+            break;
+        case 'N':
+            opts.fail_fast = 0;
+            break;
+        case 'o':
+            opts.out_dir = optarg;
+            break;
+        case 'u':
+            opts.update_override = optarg;
+            break;
+        case 'a':
+            if (parse_accel(optarg, &opts.accel) < 0)
+                return rg_command_usage_error("run", "--accel takes auto, kvm or tcg");
+            break;
+        case 'B':
+            opts.boot_anyway = true;
+            break;
+        case 'q':
+            cli.quiet = true;
+            break;
+        case 'v':
+            cli.verbose = true;
+            break;
+        case 'J':
+            cli.json = true;
+            break;
+        case 'h':
+            fputs(rg_usage_run, stdout);
+            return RG_EXIT_OK;
+        default:
+            return rg_command_usage_error("run", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return rg_command_usage_error("run", "no scenario given");
+    opts.progress = on_progress;
+    opts.opaque = &cli;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = rg_run_execute(argv + optind, (size_t)(argc - optind), &opts, &run, &errs);
+    if (errs.n)
+        rg_errors_print(stderr, &errs);
+    if (run && !cli.quiet)
+        print_summary(run, &cli);
+    else if (run)
+        printf("%s\n", rg_verdict_name(run->verdict));
+    rg_errors_free(&errs);
+    rg_run_free(run);
+    return rc;
+}

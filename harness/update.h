@@ -1,0 +1,60 @@
+/* Signed update packages (.rgpkg): a ustar archive of manifest.json, manifest.sig and files/. */
+#ifndef RG_UPDATE_H
+#define RG_UPDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "digest.h"
+#include "error.h"
+
+#define RG_PKG_MAX_BYTES (64L * 1024 * 1024) /* the whole archive */
+#define RG_PKG_MAX_ENTRIES 1024
+#define RG_PKG_MAX_MANIFEST (1024 * 1024)
+#define RG_PKG_SIG_BYTES 64 /* manifest.sig: the raw Ed25519 signature of manifest.json */
+#define RG_KEY_ID_HEX 17    /* 16 hex digits of sha256(raw public key) */
+
+struct rg_package_file {
+    char *path; /* "files/..." */
+    char sha256[RG_SHA256_HEX];
+    size_t size;
+    unsigned mode;
+    unsigned char *data;
+};
+
+struct rg_package {
+    char *path;
+    char sha256[RG_SHA256_HEX]; /* of the .rgpkg itself */
+    char *name, *kind, *version, *description, *target_sensor, *target_kernel;
+    char key_id[RG_KEY_ID_HEX]; /* set by rg_package_verify */
+    struct rg_package_file *files;
+    size_t nfiles;
+    char *manifest;
+    size_t manifest_len;
+    unsigned char sig[RG_PKG_SIG_BYTES];
+    bool has_sig;
+};
+
+/* Reads the archive and checks its structure, the manifest and every file's size and hash.
+ * The signature is not checked here: see rg_package_verify. */
+int rg_package_open(const char *path, struct rg_package **out, struct rg_error *err);
+int rg_package_open_mem(const char *name, const void *data, size_t len, struct rg_package **out,
+                        struct rg_error *err);
+/* Checks manifest.sig against the trusted public keys (PEM); sets key_id. */
+int rg_package_verify(struct rg_package *pkg, const char *const *pubkeys, size_t nkeys,
+                      struct rg_error *err);
+/* Rollback protection: a candidate older than the baseline of the same kind is refused. */
+int rg_package_check_version(const struct rg_package *cand, const struct rg_package *base,
+                             bool allow_downgrade, struct rg_error *err);
+/* Builds OUT from DIR (package.json + files/), signed with the Ed25519 private key (PEM). */
+int rg_package_build(const char *dir, const char *privkey, const char *out,
+                     struct rg_error *err);
+void rg_package_free(struct rg_package *pkg);
+
+/* Compares versions by their '.'/'-' parts, numbers numerically: "0292" > "0291",
+ * "1.10.0" > "1.9.0". Returns <0, 0, >0. */
+int rg_version_compare(const char *a, const char *b);
+/* The id of a public key file: 16 hex digits of the sha256 of the raw key. */
+int rg_key_id(const char *pubkey, char out[RG_KEY_ID_HEX], struct rg_error *err);
+
+#endif
