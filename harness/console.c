@@ -93,6 +93,22 @@ size_t rg_console_clean_line(const char *in, size_t len, char *out, size_t size)
         out[o++] = (char)ch;
     }
     out[o] = '\0';
+    /* A prompt or a half-written line may precede the kernel's timestamp: the kernel's
+     * line starts at its "[ seconds.micros]". */
+    for (char *p = out + 1; *p; p++) {
+        char *close;
+        if (*p == '[' && (close = strchr(p, ']')) && close - p >= 8 && close[-7] == '.' &&
+            isdigit((unsigned char)close[-1])) {
+            bool stamp = true;
+            for (char *q = p + 1; q < close && stamp; q++)
+                stamp = *q == ' ' || *q == '.' || isdigit((unsigned char)*q);
+            if (stamp) {
+                memmove(out, p, (size_t)(out + o - p) + 1);
+                o -= (size_t)(p - out);
+                break;
+            }
+        }
+    }
     /* Then the prefixes: "<4>", "[   12.345678]", "[T123]" / "[C1]", in any mix. */
     for (;;) {
         char *p = out, *close;
