@@ -71,6 +71,34 @@ static int embed_config(const char *root, struct rg_error *err)
     return 0;
 }
 
+/* QEMU's monitor and agent sockets live under the embedded driver's root, and UNIX socket
+ * paths are limited to 108 bytes: a deep state folder is reached through a short symlink. */
+static int short_root(char *root, size_t size, struct rg_error *err)
+{
+    char dir[64], link[96], target[4096];
+    unsigned long h = 5381;
+    ssize_t n;
+
+    if (strlen(root) <= 32)
+        return 0;
+    for (const char *p = root; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    snprintf(dir, sizeof(dir), geteuid() == 0 ? "/run/ringgate" : "/tmp/ringgate-%u",
+             (unsigned)geteuid());
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return rg_error_set(err, dir, 0, 0, "cannot create: %s", strerror(errno));
+    snprintf(link, sizeof(link), "%s/lv-%08lx", dir, h & 0xffffffffUL);
+    n = readlink(link, target, sizeof(target) - 1);
+    if (n < 0 || (size_t)n != strlen(root) || strncmp(target, root, (size_t)n) != 0) {
+        unlink(link);
+        if (symlink(root, link) < 0)
+            return rg_error_set(err, link, 0, 0, "cannot link the libvirt state: %s",
+                                strerror(errno));
+    }
+    snprintf(root, size, "%s", link);
+    return 0;
+}
+
 int rg_hv_default_uri(char *out, size_t size, struct rg_error *err)
 {
     char dir[4096], root[4200];
@@ -81,7 +109,9 @@ int rg_hv_default_uri(char *out, size_t size, struct rg_error *err)
     snprintf(root, sizeof(root), "%s/libvirt", dir);
     if (embed_config(root, err) < 0)
         return -1;
-    n = snprintf(out, size, "qemu:///embed?root=%s/libvirt", dir);
+    if (short_root(root, sizeof(root), err) < 0)
+        return -1;
+    n = snprintf(out, size, "qemu:///embed?root=%s", root);
     if (n < 0 || (size_t)n >= size)
         return rg_error_set(err, NULL, 0, 0, "the state directory path is too long");
     return 0;

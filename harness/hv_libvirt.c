@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -29,6 +30,7 @@ struct rg_hv_domain {
 
 struct rg_hv {
     virConnectPtr conn;
+    char sock_dir[64]; /* short folder for agent sockets (embedded driver); "" otherwise */
     int cb_ids[4];
     pthread_mutex_t mu;
     pthread_cond_t idle;
@@ -244,6 +246,12 @@ static int lv_connect(const char *uri, struct rg_hv **out, struct rg_error *err)
         return rg_error_set(err, NULL, 0, 0, "out of memory");
     pthread_mutex_init(&hv->mu, NULL);
     pthread_cond_init(&hv->idle, NULL);
+    if (strncmp(uri, "qemu:///embed", 13) == 0) {
+        snprintf(hv->sock_dir, sizeof(hv->sock_dir), geteuid() == 0 ? "/run/ringgate" :
+                 "/tmp/ringgate-%u", (unsigned)geteuid());
+        if (mkdir(hv->sock_dir, 0700) < 0 && errno != EEXIST)
+            hv->sock_dir[0] = '\0';
+    }
     hv->conn = virConnectOpen(uri);
     if (!hv->conn) {
         lv_error(err, "cannot connect to the hypervisor");
@@ -328,7 +336,22 @@ static int lv_info(struct rg_hv *hv, struct rg_hv_info *out, struct rg_error *er
 
 /* ---- Domains ---- */
 
-static char *domain_xml(const struct rg_hv_domain_spec *s)
+/* UNIX socket paths are limited to 108 bytes, and libvirt puts the agent's socket under its
+ * state folder, which a user may nest deep. For the local embedded driver the socket goes to a
+ * short folder instead, named by a hash of the (unique) domain name. */
+static void agent_socket_path(const struct rg_hv *hv, const char *name, char *out, size_t size)
+{
+    unsigned long long h = 1469598103934665603ULL; /* FNV-1a */
+
+    out[0] = '\0';
+    if (!hv->sock_dir[0])
+        return;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(out, size, "%s/%016llx.ga", hv->sock_dir, h);
+}
+
+static char *domain_xml(const struct rg_hv_domain_spec *s, const char *agent_sock)
 {
     xmlBufferPtr buf = xmlBufferCreate();
     xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
@@ -395,6 +418,12 @@ static char *domain_xml(const struct rg_hv_domain_spec *s)
     xmlTextWriterEndElement(w);
     xmlTextWriterStartElement(w, BAD_CAST "channel");
     xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "unix");
+    if (agent_sock[0]) {
+        xmlTextWriterStartElement(w, BAD_CAST "source");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "mode", BAD_CAST "bind");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "path", BAD_CAST agent_sock);
+        xmlTextWriterEndElement(w);
+    }
     xmlTextWriterStartElement(w, BAD_CAST "target");
     xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "virtio");
     xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "org.qemu.guest_agent.0");
@@ -439,7 +468,12 @@ static int lv_start(struct rg_hv *hv, const struct rg_hv_domain_spec *spec,
                     struct rg_hv_domain **out, struct rg_error *err)
 {
     struct rg_hv_domain *d = calloc(1, sizeof(*d));
-    char *xml = domain_xml(spec);
+    char sock[128], *xml;
+
+    agent_socket_path(hv, spec->name, sock, sizeof(sock));
+    if (sock[0])
+        unlink(sock); /* a killed run's leftover */
+    xml = domain_xml(spec, sock);
 
     if (!d || !xml) {
         free(d);

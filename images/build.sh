@@ -1,118 +1,161 @@
 #!/usr/bin/env bash
-# Builds ringgate's guest images, the sample sensor and its signed updates, from Debian
-# packages only, into images/build/. Usage: images/build.sh [tiny] [updates] [debian12] [all]
-# (default: tiny updates). Cached by the hash of every input: a second run rebuilds nothing.
+# Builds ringgate's guest images, the sample sensor and its signed updates into images/build/,
+# from Debian packages only. Usage: images/build.sh [tiny|updates|debian12|all]...
+# (default: tiny updates). Each target is cached by the hash of its inputs (recipe files,
+# package versions, kernel): a second run rebuilds nothing, and a rebuild gives the same bytes.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 out=$here/build
 RINGGATE=${RINGGATE:-$root/build/ringgate}
-# Fixed timestamps: the same inputs give the same bytes.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
-export LC_ALL=C
+export LC_ALL=C TZ=UTC
+umask 022
+
+log() { printf 'images: %s\n' "$*" >&2; }
+die() {
+    printf 'images: error: %s\n' "$*" >&2
+    exit 1
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(tiny updates)
 [ "${targets[*]}" != all ] || targets=(tiny updates debian12)
+for t in "${targets[@]}"; do
+    case $t in tiny | updates | debian12) ;; *) die "unknown target '$t' (tiny, updates, debian12, all)" ;; esac
+done
 
-log() { printf 'images: %s\n' "$*" >&2; }
-die() { printf 'images: error: %s\n' "$*" >&2; exit 2; }
-
-# The Debian kernel linux-image-amd64 points at.
+# The guest kernel: the Debian kernel installed under /lib/modules with its image in /boot
+# and its headers (KVER overrides; with several, the one linux-image-amd64 depends on).
 kernel_version() {
-    local dep
-    dep=$(dpkg-query -W -f '${Depends}' linux-image-amd64 2>/dev/null) ||
-        die "linux-image-amd64 is not installed (run scripts/install-deps.sh)"
-    dep=${dep%% *}
-    echo "${dep#linux-image-}"
+    local d cands=()
+    for d in /lib/modules/*/; do
+        d=${d%/}
+        [ -f "/boot/vmlinuz-${d##*/}" ] && [ -d "$d/build" ] && cands+=("${d##*/}")
+    done
+    if [ ${#cands[@]} -gt 1 ]; then
+        d=$(dpkg-query -W -f '${Depends}' linux-image-amd64 2>/dev/null | sed 's/ .*//')
+        d=${d#linux-image-}
+        for k in "${cands[@]}"; do [ "$k" = "$d" ] && echo "$k" && return; done
+    fi
+    [ ${#cands[@]} -gt 0 ] || die "no Debian kernel with headers (run scripts/install-deps.sh)"
+    echo "${cands[0]}"
 }
-KV=$(kernel_version)
+KV=${KVER:-$(kernel_version)}
 [ -f "/boot/vmlinuz-$KV" ] || die "/boot/vmlinuz-$KV is missing"
-[ -d "/lib/modules/$KV/build" ] || die "headers for $KV are missing (linux-headers-amd64)"
+[ -d "/lib/modules/$KV/build" ] || die "the headers of $KV are missing (linux-headers-$KV)"
 
+# Every input of a target, hashed: package versions and recipe files.
 pkg_versions() {
-    dpkg-query -W -f '${Package}=${Version}\n' "linux-image-$KV" "linux-headers-$KV" \
-        busybox-static qemu-guest-agent e2fsprogs qemu-utils libc6 libglib2.0-0 gcc 2>/dev/null
+    dpkg-query -W -f '${Package}=${Version}\n' "$@" 2>/dev/null || die "a package is missing: $*"
 }
-
-# The hash of a target's inputs: recipe files, package versions, kernel.
-inputs_hash() {
+files_hash() { # paths relative to images/
+    (cd "$here" && find "$@" -type f ! -name '*~' | sort | xargs sha256sum)
+}
+SENSOR_PKGS=("linux-headers-$KV" gcc make libc6-dev kmod binutils)
+hash_sensor() {
+    { echo "$KV"; pkg_versions "${SENSOR_PKGS[@]}"; files_hash sensor guest/rg-workload.c build.sh; } | sha256sum | cut -c1-64
+}
+hash_tiny() {
     {
         echo "$KV"
-        pkg_versions
-        (cd "$here" && find build.sh guest sensor updates catalog.json -type f | sort |
-            xargs sha256sum)
+        pkg_versions "linux-image-$KV" busybox-static qemu-guest-agent e2fsprogs qemu-utils cpio \
+            libc6 libglib2.0-0 libudev1 libnuma1 liburing2 libpcre2-8-0 "${SENSOR_PKGS[@]}"
+        files_hash sensor guest updates/sensor-content-0290 build.sh
     } | sha256sum | cut -c1-64
 }
-
-fresh() { # stamp-file: true when the stamp matches the current inputs
-    [ -f "$1" ] && [ "$(cat "$1")" = "$HASH" ]
+hash_updates() {
+    {
+        echo "$KV"
+        pkg_versions "${SENSOR_PKGS[@]}" openssl
+        files_hash sensor updates build.sh
+        sha256sum "$RINGGATE" "$out/keys/vendor.pub" | cut -c1-64
+    } | sha256sum | cut -c1-64
 }
+fresh() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+stamp_all() { find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; }
 
-HASH=$(inputs_hash)
+# ---- the sample sensor: the kernel module in its variants, the static guest tools ----
 
-# ---- the sample sensor ----
+# variant version extra-cflags
+SENSOR_VARIANTS=(
+    "1.0.0 1.0.0"
+    "1.1.0 1.1.0"
+    "1.1.0-bootcrash 1.1.0 -DRG_FAULT_BOOTCRASH"
+    "1.1.0-hang 1.1.0 -DRG_FAULT_HANG"
+)
+TOOLS=(sensor/rg-sensorctl guest/rg-workload)
+TOOL_CFLAGS=(-std=c17 -O2 -static -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror)
 
 build_sensor() {
-    local variant=$1 version=$2 flags=$3
-    local dir=$out/sensor/$variant
-    [ -f "$dir/rg_sensor.ko" ] && fresh "$dir/.inputs" && return
-    log "sensor module $variant"
-    rm -rf "$dir" && mkdir -p "$dir/src"
-    cp "$here/sensor/rg_sensor.c" "$here/sensor/Kbuild" "$dir/src/"
-    make -s -C "/lib/modules/$KV/build" M="$dir/src" RG_VERSION="$version" \
-        RG_FAULT_FLAGS="$flags" modules >"$dir/build.log" 2>&1 ||
-        { cat "$dir/build.log" >&2; die "the sensor module ($variant) does not build"; }
-    strip --strip-debug -o "$dir/rg_sensor.ko" "$dir/src/rg_sensor.ko"
-    echo "$HASH" >"$dir/.inputs"
-}
-
-build_tools() {
-    local dir=$out/tools
-    [ -x "$dir/rg-workload" ] && fresh "$dir/.inputs" && return
-    log "guest tools"
-    mkdir -p "$dir"
-    for t in rg-sensorctl rg-workload; do
-        gcc -static -O2 -Wall -Wextra -Werror -o "$dir/$t" "$here/guest/$t.c"
-        strip "$dir/$t"
+    local h dir variant version flags t
+    h=$(hash_sensor)
+    fresh "$out/sensor/.inputs" "$h" && return
+    log "sensor: rg_sensor.ko for $KV (${#SENSOR_VARIANTS[@]} variants), rg-sensorctl, rg-workload"
+    rm -rf "$out/sensor" && mkdir -p "$out/sensor/tools"
+    for v in "${SENSOR_VARIANTS[@]}"; do
+        read -r variant version flags <<<"$v"
+        dir=$out/sensor/$variant
+        mkdir -p "$dir/src"
+        cp "$here/sensor/rg_sensor.c" "$here/sensor/Kbuild" "$dir/src/"
+        make -C "/lib/modules/$KV/build" M="$dir/src" RG_VERSION="$version" \
+            RG_FAULT_FLAGS="${flags:-}" KBUILD_BUILD_TIMESTAMP="@$SOURCE_DATE_EPOCH" \
+            modules >"$dir/build.log" 2>&1 ||
+            { cat "$dir/build.log" >&2; die "rg_sensor ($variant) does not build"; }
+        strip --strip-debug -o "$dir/rg_sensor.ko" "$dir/src/rg_sensor.ko"
     done
-    echo "$HASH" >"$dir/.inputs"
+    for t in "${TOOLS[@]}"; do
+        gcc "${TOOL_CFLAGS[@]}" -o "$out/sensor/tools/${t#*/}" "$here/$t.c"
+        strip "$out/sensor/tools/${t#*/}"
+    done
+    echo "$h" >"$out/sensor/.inputs"
 }
 
-# ---- tiny: Debian kernel, busybox initramfs, qcow2 system disk ----
+# ---- tiny: the Debian kernel booted directly, a busybox initramfs, a qcow2 system disk ----
 
-copy_with_libs() { # binary destination-root
+# Modules the guest needs, with their dependencies (modprobe reads modules.dep).
+# crc32c-intel is left out: it needs SSE4.2, which TCG's default CPU model lacks; ext4
+# uses crc32c_generic. The watchdog's load after the ready line ("late").
+EARLY_MODULES=(virtio_pci virtio_blk virtio_console crc32c_generic ext4 pvpanic_mmio pvpanic_pci)
+LATE_MODULES=(i6300esb)
+
+initramfs_modules() { # stage
+    local dest=$1/lib/modules when m line ko name
+    mkdir -p "$dest"
+    : >"$dest/load.order"
+    for when in early late; do
+        if [ $when = early ]; then set -- "${EARLY_MODULES[@]}"; else set -- "${LATE_MODULES[@]}"; fi
+        for m in "$@"; do
+            modprobe -S "$KV" --show-depends "$m" || die "module $m is not in $KV"
+        done | while read -r line; do
+            ko=$(echo "$line" | awk '$1 == "insmod" { print $2 }')
+            [ -n "$ko" ] || continue
+            name=$(basename "$ko")
+            case $name in
+            crc32c-intel.ko*) continue ;;
+            *.ko.xz) xz -dc "$ko" >"$dest/${name%.xz}" && name=${name%.xz} ;;
+            *.ko.zst) zstd -qdc "$ko" >"$dest/${name%.zst}" && name=${name%.zst} ;;
+            *) cp "$ko" "$dest/$name" ;;
+            esac
+            awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$dest/load.order" ||
+                echo "$name $when" >>"$dest/load.order"
+        done
+    done
+}
+
+copy_with_libs() { # binary stage: the binary and the shared libraries ldd names
     local bin=$1 dest=$2 lib
     install -D -m 0755 "$bin" "$dest$bin"
-    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*' | sort -u); do
         install -D -m 0755 "$(readlink -f "$lib")" "$dest$lib"
     done
 }
 
-initramfs_modules() { # dest
-    local dest=$1 line ko name
-    mkdir -p "$dest/lib/modules"
-    : >"$dest/lib/modules/load.order"
-    for m in virtio_pci virtio_blk virtio_console crc32c_generic ext4 pvpanic pvpanic_mmio \
-        pvpanic_pci i6300esb; do
-        modprobe -S "$KV" --show-depends "$m"
-    done |
-        while read -r line; do
-            case $line in insmod\ *) ;; *) continue ;; esac
-            ko=$(echo "$line" | awk '{print $2}')
-            name=$(basename "$ko")
-            case $name in
-            *.xz) xz -dc "$ko" >"$dest/lib/modules/${name%.xz}"; name=${name%.xz} ;;
-            *.zst) zstd -qdc "$ko" >"$dest/lib/modules/${name%.zst}"; name=${name%.zst} ;;
-            *) cp "$ko" "$dest/lib/modules/$name" ;;
-            esac
-            grep -qx "$name" "$dest/lib/modules/load.order" || echo "$name" >>"$dest/lib/modules/load.order"
-        done
-}
-
-build_initramfs() { # dest-file
-    local stage=$out/tiny/initramfs.d
-    rm -rf "$stage" && mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp,root}
+build_initramfs() { # stage output
+    local stage=$1 applet
+    rm -rf "$stage"
+    mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp,root,var/lib}
     install -m 0755 /bin/busybox "$stage/bin/busybox"
     for applet in $(/bin/busybox --list-full); do
         [ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
@@ -120,51 +163,60 @@ build_initramfs() { # dest-file
     initramfs_modules "$stage"
     copy_with_libs /usr/sbin/qemu-ga "$stage"
     install -m 0755 "$here/guest/init" "$stage/init"
-    install -m 0755 "$here/guest/rg-install" "$stage/usr/sbin/rg-install"
-    install -m 0755 "$out/tools/rg-sensorctl" "$stage/usr/sbin/rg-sensorctl"
-    install -m 0755 "$out/tools/rg-workload" "$stage/usr/bin/rg-workload"
+    install -m 0755 "$here/guest/rg-boot" "$here/guest/rg-install" "$stage/usr/sbin/"
+    install -m 0755 "$out/sensor/tools/rg-sensorctl" "$stage/usr/sbin/"
+    install -m 0755 "$out/sensor/tools/rg-workload" "$stage/usr/bin/"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
     echo 'root:x:0:' >"$stage/etc/group"
-    find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-    # Sorted, owner-less, timestamp-fixed: reproducible. Uncompressed: under TCG the
-    # kernel unpacks it faster than it would decompress it.
-    (cd "$stage" && find . | sort | cpio --quiet --reproducible -o -H newc -R 0:0) >"$1"
+    stamp_all "$stage"
+    # Sorted, owned by root, fixed timestamps: reproducible. Uncompressed: under TCG the
+    # kernel copies 12 MiB faster than it would inflate 5.
+    (cd "$stage" && find . | sort | cpio --quiet --reproducible -o -H newc -R 0:0) >"$2"
 }
 
-build_disk() { # dest-file
-    local stage=$out/tiny/disk.d raw=$out/tiny/disk.raw
-    rm -rf "$stage" && mkdir -p "$stage/sensor/driver" "$stage/sensor/channels"
-    cp "$out/sensor/1.0.0/rg_sensor.ko" "$stage/sensor/driver/"
-    cp "$here/updates/sensor-content-0290/files/channels/"*.rgc "$stage/sensor/channels/"
-    printf 'sensor=1.0.0\ncontent=0290\n' >"$stage/sensor/state"
-    echo 0 >"$stage/sensor/bootcount"
-    find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+# The system disk's sensor tree: driver 1.0.0 and content 0290 installed, no boot yet.
+# Its layout is the one images/guest/rg-boot documents.
+sensor_tree() { # dir
+    local s=$1/var/lib/rg-sensor
+    mkdir -p "$s/driver/1.0.0" "$s/content/0290"
+    cp "$out/sensor/1.0.0/rg_sensor.ko" "$s/driver/1.0.0/"
+    cp "$here/updates/sensor-content-0290/files/channels/"*.rgc "$s/content/0290/"
+    printf 'sensor=1.0.0\ncontent=0290\n' >"$s/installed"
+    echo 0 >"$s/bootcount"
+}
+
+# A reproducible ext4 image of a directory, as qcow2.
+# mkdir -d populates it; fixed UUID, hash seed and clock; root owns everything.
+make_disk() { # dir size output
+    local raw=$3.raw uuid=72696e67-6761-7465-8000-000000000001
     rm -f "$raw"
-    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -F -L rgsys -b 4096 -N 256 \
-        -U 6c0f5c6e-0b7a-4f0e-9a8e-72696e676761 \
-        -E root_owner=0:0,hash_seed=6c0f5c6e-0b7a-4f0e-9a8e-72696e676761,lazy_itable_init=0 \
-        -d "$stage" "$raw" 64M >/dev/null
-    qemu-img convert -q -f raw -O qcow2 "$raw" "$1"
+    stamp_all "$1"
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -F -L rgsys -b 4096 -I 256 -U "$uuid" \
+        -E "root_owner=0:0,hash_seed=$uuid,lazy_itable_init=0,lazy_journal_init=0" \
+        -d "$1" "$raw" "$2" >/dev/null
+    qemu-img convert -q -f raw -O qcow2 "$raw" "$3"
     rm -f "$raw"
 }
 
 build_tiny() {
-    local dir=$out/tiny
-    build_sensor 1.0.0 1.0.0 ""
-    build_tools
-    if [ -f "$dir/disk.qcow2" ] && fresh "$dir/.inputs"; then
-        log "tiny is up to date"
+    local dir=$out/tiny h
+    build_sensor
+    h=$(hash_tiny)
+    if fresh "$dir/.inputs" "$h"; then
+        log "tiny: up to date"
         return
     fi
-    log "tiny: kernel $KV, initramfs, system disk"
-    mkdir -p "$dir"
-    rm -f "$dir/.inputs"
+    log "tiny: kernel $KV, busybox initramfs, system disk"
+    rm -rf "$dir" && mkdir -p "$dir"
     install -m 0644 "/boot/vmlinuz-$KV" "$dir/vmlinuz"
-    build_initramfs "$dir/initrd.img.new" && mv "$dir/initrd.img.new" "$dir/initrd.img"
-    build_disk "$dir/disk.qcow2.new" && mv "$dir/disk.qcow2.new" "$dir/disk.qcow2"
+    build_initramfs "$dir/initramfs.d" "$dir/initrd.img"
+    mkdir -p "$dir/disk.d"
+    sensor_tree "$dir/disk.d"
+    make_disk "$dir/disk.d" 64M "$dir/disk.qcow2"
     rm -rf "$dir/initramfs.d" "$dir/disk.d"
     (cd "$dir" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS)
-    echo "$HASH" >"$dir/.inputs"
+    echo "$KV" >"$dir/kernel-version"
+    echo "$h" >"$dir/.inputs"
 }
 
 # ---- keys and signed updates ----
@@ -172,57 +224,65 @@ build_tiny() {
 build_keys() {
     local dir=$out/keys k
     mkdir -p "$dir"
-    # Generated here, never committed: the vendor's signing key and a stranger's.
+    # Made here, never committed: the vendor's signing key, and a stranger's for the tests.
     for k in vendor foreign; do
-        if [ ! -f "$dir/$k.pem" ]; then
-            (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/$k.pem" 2>/dev/null)
-            openssl pkey -in "$dir/$k.pem" -pubout -out "$dir/$k.pub"
-        fi
+        [ -f "$dir/$k.pem" ] && [ -f "$dir/$k.pub" ] && continue
+        (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/$k.pem")
+        openssl pkey -in "$dir/$k.pem" -pubout -out "$dir/$k.pub"
     done
 }
 
-driver_variant() { # package name -> sensor build variant, version, flags
+driver_variant() { # package name: the sensor build it ships
     case $1 in
-    sensor-driver-1.0.0) echo "1.0.0 1.0.0" ;;
-    sensor-driver-1.1.0) echo "1.1.0 1.1.0" ;;
-    sensor-driver-1.1.0-bootcrash) echo "1.1.0-bootcrash 1.1.0 -DRG_FAULT_BOOTCRASH" ;;
-    sensor-driver-1.1.0-hang) echo "1.1.0-hang 1.1.0 -DRG_FAULT_HANG" ;;
-    *) die "no driver variant for $1" ;;
+    sensor-driver-1.0.0) echo 1.0.0 ;;
+    sensor-driver-1.1.0) echo 1.1.0 ;;
+    sensor-driver-1.1.0-bootcrash) echo 1.1.0-bootcrash ;;
+    sensor-driver-1.1.0-hang) echo 1.1.0-hang ;;
+    *) die "images/updates/$1: no sensor variant for this driver package" ;;
     esac
 }
 
-build_updates() {
-    local dir=$out/updates recipe name src keyid
-    if [ ! -x "$RINGGATE" ]; then
-        log "skipping the signed updates: $RINGGATE is not built yet (cmake --build build)"
-        return
-    fi
-    build_keys
-    keyid=$(sha256sum "$out/keys/vendor.pub" | cut -c1-16)
-    if fresh "$dir/.inputs-$keyid" && [ -f "$dir/sensor-content-0291.rgpkg" ]; then
-        log "updates are up to date"
-        return
-    fi
-    rm -f "$dir"/.inputs-*
-    mkdir -p "$dir/src"
+# Package source dirs (package.json + files/) from the recipes in images/updates/.
+update_sources() {
+    local src=$out/updates/src recipe name
+    rm -rf "$src" && mkdir -p "$src"
     for recipe in "$here"/updates/*/; do
         name=$(basename "$recipe")
-        src=$dir/src/$name
-        rm -rf "$src" && mkdir -p "$src"
-        cp -r "$recipe"/. "$src/"
+        cp -r "$recipe" "$src/$name"
         if [[ $name == sensor-driver-* ]]; then
-            read -r variant version flags <<<"$(driver_variant "$name")"
-            build_sensor "$variant" "$version" "${flags:-}"
-            mkdir -p "$src/files"
-            cp "$out/sensor/$variant/rg_sensor.ko" "$src/files/rg_sensor.ko"
-            sed -i "s/@KERNEL@/$KV/" "$src/package.json"
+            mkdir -p "$src/$name/files"
+            cp "$out/sensor/$(driver_variant "$name")/rg_sensor.ko" "$src/$name/files/"
         fi
-        find "$src" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-        "$RINGGATE" package build "$src" --key "$out/keys/vendor.pem" -o "$dir/$name.rgpkg" >/dev/null
+        sed -i "s/@KERNEL@/$KV/g" "$src/$name/package.json"
+    done
+    stamp_all "$src"
+}
+
+build_updates() {
+    local dir=$out/updates h name
+    build_sensor
+    build_keys
+    if [ ! -x "$RINGGATE" ]; then
+        update_sources
+        log "updates: package sources in $dir/src; NOT signed: $RINGGATE is not built" \
+            "(cmake --preset default && cmake --build build, or set RINGGATE)"
+        return
+    fi
+    h=$(hash_updates)
+    if fresh "$dir/.inputs" "$h"; then
+        log "updates: up to date"
+        return
+    fi
+    rm -f "$dir/.inputs" "$dir"/*.rgpkg
+    update_sources
+    for src in "$dir"/src/*/; do
+        name=$(basename "$src")
+        "$RINGGATE" package build "$src" --key "$out/keys/vendor.pem" -o "$dir/$name.rgpkg" \
+            >/dev/null || die "ringgate package build $name failed"
     done
     (cd "$dir" && sha256sum ./*.rgpkg >SHA256SUMS)
-    echo "$HASH" >"$dir/.inputs-$keyid"
-    log "updates: $(ls "$dir"/*.rgpkg | wc -l) signed packages in $dir"
+    echo "$h" >"$dir/.inputs"
+    log "updates: $(find "$dir" -maxdepth 1 -name '*.rgpkg' | wc -l) signed packages in $dir"
 }
 
 mkdir -p "$out"
@@ -231,8 +291,10 @@ for t in "${targets[@]}"; do
     case $t in
     tiny) build_tiny ;;
     updates) build_updates ;;
-    debian12) bash "$here/debian12.sh" "$out" "$KV" ;;
-    *) die "unknown target '$t' (tiny, updates, debian12, all)" ;;
+    debian12)
+        build_sensor
+        KV=$KV OUT=$out SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH bash "$here/debian12.sh"
+        ;;
     esac
 done
 log "done in $(($(date +%s) - start)) s"

@@ -5,7 +5,7 @@ set -euo pipefail
 build_pkgs=(
     build-essential cmake pkg-config git
     libvirt-dev libyaml-dev libjansson-dev libcmocka-dev libssl-dev libarchive-dev
-    libxml2-dev libxml2-utils libpcre2-dev
+    libxml2-dev libxml2-utils libpcre2-dev jq
     clang libclang-rt-14-dev
 )
 run_pkgs=(

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Driver updates take effect at the next boot: one that crashes in module init boot-loops,
+# one whose init never returns hangs the boot with no crash message.
+. "$(dirname "$0")/lib.sh"
+
+run_gate "$scen/driver.yaml" --update "$updates/sensor-driver-1.1.0-bootcrash.rgpkg"
+check "bootcrash: exit 1" [ "$rc" -eq 1 ]
+check "bootcrash: boot-loop finding" \
+    jq -e '[.cells[0].findings[] | select(.class=="boot-loop" and .action=="block")] | length == 1' "$run/report.json"
+check "bootcrash: the crash is in rg_sensor's init" \
+    jq -e '[.cells[0].findings[] | select(.class=="crash")][0].title | test("rg_sensor_init")' "$run/report.json"
+
+run_gate "$scen/driver.yaml" --update "$updates/sensor-driver-1.1.0-hang.rgpkg"
+check "hang: exit 1" [ "$rc" -eq 1 ]
+check "hang: hang finding" \
+    jq -e '[.cells[0].findings[] | select(.class=="hang" and .action=="block")] | length == 1' "$run/report.json"
+check "hang: no crash finding" \
+    jq -e '[.cells[0].findings[] | select(.class=="crash")] | length == 0' "$run/report.json"
+check "hang: the last boot is a hang" [ "$(jq_report '.cells[0].boots[-1].outcome')" = hang ]
+finish
