@@ -92,4 +92,8 @@ int rg_hv_default_uri(char *out, size_t size, struct rg_error *err);
 /* $RINGGATE_STATE_DIR, else /var/lib/ringgate as root, else $XDG_STATE_HOME/ringgate. */
 int rg_state_dir(char *out, size_t size, struct rg_error *err);
 
+/* After a SIGKILL the embedded driver's QEMUs outlive ringgate: stops those whose domain name
+ * starts with prefix, found by the driver's pid files. *reaped counts them. */
+int rg_hv_reap_embedded(const char *prefix, size_t *reaped, struct rg_error *err);
+
 #endif

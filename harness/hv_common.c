@@ -1,5 +1,8 @@
 /* Where ringgate keeps its state, and the default libvirt connection that lives there. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +10,8 @@
 #include <unistd.h>
 
 #include "hv.h"
+
+#include <stdbool.h>
 
 static int mkdir_parents(const char *path)
 {
@@ -114,5 +119,79 @@ int rg_hv_default_uri(char *out, size_t size, struct rg_error *err)
     n = snprintf(out, size, "qemu:///embed?root=%s", root);
     if (n < 0 || (size_t)n >= size)
         return rg_error_set(err, NULL, 0, 0, "the state directory path is too long");
+    return 0;
+}
+
+/* Is pid the QEMU of domain name? Its command line says "-name guest=<name>,...". */
+static bool is_domain_qemu(long pid, const char *name)
+{
+    char path[64], cmd[8192], want[300];
+    size_t n;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+    f = fopen(path, "rb");
+    if (!f)
+        return false;
+    n = fread(cmd, 1, sizeof(cmd) - 1, f);
+    fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (cmd[i] == '\0')
+            cmd[i] = ' ';
+    cmd[n] = '\0';
+    snprintf(want, sizeof(want), "guest=%s,", name);
+    return strstr(cmd, want) != NULL;
+}
+
+static void stop_pid(long pid)
+{
+    struct timespec tick = {0, 50 * 1000 * 1000};
+
+    kill((pid_t)pid, SIGTERM);
+    for (int i = 0; i < 60 && kill((pid_t)pid, 0) == 0; i++)
+        nanosleep(&tick, NULL);
+    if (kill((pid_t)pid, 0) == 0)
+        kill((pid_t)pid, SIGKILL);
+}
+
+int rg_hv_reap_embedded(const char *prefix, size_t *reaped, struct rg_error *err)
+{
+    char dir[4096], path[4400];
+    struct dirent *de;
+    DIR *d;
+
+    *reaped = 0;
+    if (rg_state_dir(dir, sizeof(dir), err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/libvirt/run/qemu", dir);
+    d = opendir(path);
+    if (!d)
+        return 0;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        char name[256], file[4700];
+        long pid = 0;
+        FILE *f;
+
+        if (l < 5 || strcmp(de->d_name + l - 4, ".pid") != 0 ||
+            strncmp(de->d_name, prefix, strlen(prefix)) != 0 || l - 4 >= sizeof(name))
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)(l - 4), de->d_name);
+        snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+        f = fopen(file, "r");
+        if (f) {
+            if (fscanf(f, "%ld", &pid) != 1)
+                pid = 0;
+            fclose(f);
+        }
+        if (pid > 1 && is_domain_qemu(pid, name)) {
+            stop_pid(pid);
+            (*reaped)++;
+        }
+        unlink(file);
+        snprintf(file, sizeof(file), "%s/%s.xml", path, name);
+        unlink(file);
+    }
+    closedir(d);
     return 0;
 }
