@@ -70,6 +70,7 @@ char *rg_buf_detach(struct rg_buf *b)
     char *s;
 
     buf_grow(b, 0);
+    b->data[b->len] = '\0';
     s = b->data;
     b->data = NULL;
     b->len = b->cap = 0;

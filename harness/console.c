@@ -191,7 +191,8 @@ static bool frame_generic(const char *f)
         "do_idle",       "default_idle",    "arch_cpu_idle",  "secondary_startup",
         "start_kernel",  "oom_",            "out_of_memory",  "dump_header",
         "__alloc_pages", "alloc_pages",     "__do_sys_",      "__x64_sys_",
-        "x64_sys_call",  "smp_call_function", "__flush_smp",  "sysrq_handle_crash_x",
+        "x64_sys_call",  "smp_call_function", "__flush_smp",  "wb_wait_for_completion",
+        "kfree",         "kmem_cache_free", "__kmem_cache_free", "kvfree",
     };
 
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -286,13 +287,13 @@ static void report_finish(struct rg_console *c)
     snprintf(f->guilty, sizeof(f->guilty), "%s", guilty);
     if (guilty == r->guilty_mod)
         snprintf(f->module, sizeof(f->module), "%s", r->mod);
-    if (r->kind == K_PANIC || !guilty[0])
+    if (r->kind == K_OOM)
+        snprintf(f->title, sizeof(f->title), "%s%s%s", r->head,
+                 r->oom_comm[0] ? " of " : "", r->oom_comm);
+    else if (r->kind == K_PANIC || !guilty[0])
         snprintf(f->title, sizeof(f->title), "%s", r->head);
     else if (r->kind == K_SANITIZER && r->access[0])
         snprintf(f->title, sizeof(f->title), "%s %s in %s", r->head, r->access, guilty);
-    else if (r->kind == K_OOM)
-        snprintf(f->title, sizeof(f->title), "%s%s%s", r->head,
-                 r->oom_comm[0] ? " of " : "", r->oom_comm);
     else
         snprintf(f->title, sizeof(f->title), "%s in %s", r->head, guilty);
     snprintf(f->modules, sizeof(f->modules), "%s", r->modules);
@@ -530,8 +531,13 @@ static bool report_ends(const struct report *r, const char *s)
         return true;
     if (r->kind == K_OOM && starts(s, "Out of memory: Killed process "))
         return true;
-    if (r->kind == K_HANG && (starts(s, "</TASK>") || starts(s, "</IRQ>")) &&
-        r->guilty_any[0])
+    /* Reports with no end marker of their own end with their stack (lockups, lockdep) or
+     * their closing rule of '=' (sanitizers). */
+    if ((r->kind == K_HANG || !strcmp(r->kindname, "lockdep") ||
+         !strcmp(r->kindname, "atomic") || !strcmp(r->kindname, "bad-page")) &&
+        (starts(s, "</TASK>") || starts(s, "</IRQ>")) && r->guilty_any[0])
+        return true;
+    if (r->kind == K_SANITIZER && r->lines > 1 && starts(s, "====================="))
         return true;
     return r->lines >= REPORT_MAX_LINES;
 }

@@ -6,6 +6,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$work/artifacts"
 [ -d "$seeds" ] && cp -r "$seeds"/. "$work/corpus/"
+# Seeds that would be binary are generated rather than committed.
+if [ -x "$work/corpus/make-seeds.sh" ]; then
+    "$work/corpus/make-seeds.sh" "$work/corpus"
+    rm -f "$work/corpus/make-seeds.sh"
+fi
 echo "fuzz: $(basename "$fuzzer") for ${seconds}s on $(ls "$work/corpus" | wc -l) seeds"
 "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$work/artifacts/" "$work/corpus" 2>"$work/log" || {

@@ -1,0 +1,207 @@
+/* Unit tests for the console crash detector: the corpus of real and hand-written kernel logs
+ * under tests/console/ against their golden titles, fed whole and in random chunks. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "console.h"
+
+#define CORPUS "tests/console"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct rg_buf b = RG_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rg_buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return rg_buf_detach(&b);
+}
+
+/* The findings as golden lines: "crash 13 BUG: ... in rg_sensor_eval", in line order. */
+static char *scan(const char *data, size_t len, unsigned seed)
+{
+    struct rg_console *c = rg_console_new(NULL);
+    struct rg_buf out = RG_BUF_INIT;
+    size_t off = 0;
+
+    srand(seed);
+    while (off < len) {
+        size_t n = seed ? (size_t)(rand() % 97) + 1 : len;
+        if (n > len - off)
+            n = len - off;
+        rg_console_feed(c, data + off, n);
+        off += n;
+    }
+    rg_console_finish(c);
+    for (size_t i = 0; i < rg_console_nfindings(c); i++) {
+        const struct rg_console_finding *f = rg_console_finding_at(c, i);
+        rg_buf_printf(&out, "%s %ld %s\n", f->cls == RG_CONSOLE_CRASH ? "crash" : "warning",
+                      f->first_line, f->title);
+    }
+    rg_console_free(c);
+    return rg_buf_detach(&out);
+}
+
+static void test_corpus_golden_titles(void **state)
+{
+    DIR *d = opendir(CORPUS);
+    struct dirent *de;
+    int logs = 0, reports = 0;
+
+    (void)state;
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        char path[512], golden[512], *data, *want;
+        size_t l = strlen(de->d_name), len, wlen;
+
+        if (l < 5 || strcmp(de->d_name + l - 4, ".log") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
+        snprintf(golden, sizeof(golden), "%s/%.*s.expected", CORPUS, (int)(l - 4), de->d_name);
+        data = slurp(path, &len);
+        want = slurp(golden, &wlen);
+        if (!data || !want)
+            fail_msg("%s: the log or its .expected file is missing", path);
+        for (unsigned seed = 0; seed < 6; seed++) {
+            char *got = scan(data, len, seed);
+            if (strcmp(got, want) != 0)
+                fail_msg("%s (chunk seed %u):\n--- expected\n%s--- got\n%s", path, seed, want,
+                         got);
+            free(got);
+        }
+        for (const char *p = want; *p; p++)
+            reports += *p == '\n';
+        logs++;
+        free(data);
+        free(want);
+    }
+    closedir(d);
+    print_message("console corpus: %d logs, %d reports\n", logs, reports);
+    assert_true(logs >= 40);
+}
+
+static void clean(const char *in, char out[256])
+{
+    rg_console_clean_line(in, strlen(in), out, 256);
+}
+
+static void test_clean_line(void **state)
+{
+    char out[256];
+
+    (void)state;
+    clean("[   12.345678] BUG: x", out);
+    assert_string_equal(out, "BUG: x");
+    clean("[   12.345678][  T143] Oops: 0000", out);
+    assert_string_equal(out, "Oops: 0000");
+    clean("<4>[    1.000000] WARNING: CPU: 0", out);
+    assert_string_equal(out, "WARNING: CPU: 0");
+    clean("/ # \x1b[6n[    5.244051] BUG: kernel", out);
+    assert_string_equal(out, "BUG: kernel");
+    clean("\x1b[31mBUG:\x1b[0m red\r", out);
+    assert_string_equal(out, "BUG: red");
+    /* A trace line keeps its leading blank: frames are told apart by it. */
+    clean("[    1.0] [C1]  rg_x+0x1/0x2 [rg_sensor]", out);
+    assert_string_equal(out, " rg_x+0x1/0x2 [rg_sensor]");
+}
+
+static void test_frame_name(void **state)
+{
+    char out[64];
+
+    (void)state;
+    rg_console_frame_name("rg_sensor_eval.isra.0+0x2a/0x90 [rg_sensor]", out, sizeof(out));
+    assert_string_equal(out, "rg_sensor_eval");
+    rg_console_frame_name("  __do_sys_finit_module.cold+0x5/0x9", out, sizeof(out));
+    assert_string_equal(out, "__do_sys_finit_module");
+    rg_console_frame_name("rg_x.constprop.0.part.1+0x1/0x2", out, sizeof(out));
+    assert_string_equal(out, "rg_x");
+}
+
+static void test_report_ready_before_stream_ends(void **state)
+{
+    static const char oops[] = "[ 1.000000] BUG: kernel NULL pointer dereference, address: 0\n"
+                               "[ 1.000100] RIP: 0010:rg_sensor_eval+0x2a/0x90 [rg_sensor]\n"
+                               "[ 1.000200] ---[ end trace 0000000000000000 ]---\n";
+    struct rg_console *c = rg_console_new(NULL);
+
+    (void)state;
+    size_t first = (size_t)(strchr(oops, '\n') - oops) + 1;
+
+    rg_console_feed(c, oops, first);
+    assert_true(rg_console_crash_pending(c));
+    assert_int_equal(rg_console_nfindings(c), 0);
+    rg_console_feed(c, oops + first, sizeof(oops) - 1 - first);
+    /* The end marker completes the finding: the engine need not wait for the stream's end. */
+    assert_int_equal(rg_console_nfindings(c), 1);
+    assert_string_equal(rg_console_finding_at(c, 0)->guilty, "rg_sensor_eval");
+    assert_string_equal(rg_console_finding_at(c, 0)->module, "rg_sensor");
+    assert_non_null(strstr(rg_console_finding_at(c, 0)->excerpt, "RIP: 0010:rg_sensor_eval"));
+    rg_console_free(c);
+}
+
+static void test_classes_configurable(void **state)
+{
+    static const char lockup[] = "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [x:1]\n"
+                                 "RIP: 0010:rg_spin+0x12/0x20 [rg_sensor]\n";
+    struct rg_console_opts opts = {.hang_class = RG_CONSOLE_IGNORE};
+    struct rg_console *c = rg_console_new(&opts);
+
+    (void)state;
+    rg_console_feed(c, lockup, sizeof(lockup) - 1);
+    rg_console_finish(c);
+    assert_int_equal(rg_console_nfindings(c), 0);
+    rg_console_free(c);
+    opts.hang_class = RG_CONSOLE_WARNING;
+    c = rg_console_new(&opts);
+    rg_console_feed(c, lockup, sizeof(lockup) - 1);
+    rg_console_finish(c);
+    assert_int_equal(rg_console_nfindings(c), 1);
+    assert_int_equal(rg_console_finding_at(c, 0)->cls, RG_CONSOLE_WARNING);
+    rg_console_free(c);
+}
+
+static void test_excerpt_bounded(void **state)
+{
+    struct rg_console *c = rg_console_new(NULL);
+    char line[128];
+
+    (void)state;
+    rg_console_feed(c, "BUG: kernel NULL pointer dereference, address: 0\n", 49);
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(line, sizeof(line), " rg_frame_%d+0x1/0x2 [rg_sensor]\n", i);
+        rg_console_feed(c, line, (size_t)n);
+    }
+    rg_console_finish(c);
+    assert_int_equal(rg_console_nfindings(c), 1);
+    assert_true(strlen(rg_console_finding_at(c, 0)->excerpt) <= 8192);
+    rg_console_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_corpus_golden_titles),
+        cmocka_unit_test(test_clean_line),
+        cmocka_unit_test(test_frame_name),
+        cmocka_unit_test(test_report_ready_before_stream_ends),
+        cmocka_unit_test(test_classes_configurable),
+        cmocka_unit_test(test_excerpt_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
