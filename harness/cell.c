@@ -96,6 +96,7 @@ struct cell {
     char first_crash_title[256];
     bool blocked_reported;
     bool in_rollback; /* crashes now mean the rollback failed */
+    bool crash_started; /* a crash report began on the console (once per cell) */
 
     FILE *log;
     struct rg_console *scan;
@@ -316,6 +317,11 @@ static void console_data(struct cell *c, const char *data, size_t len)
         fflush(c->log);
     }
     rg_console_feed(c->scan, data, len);
+    /* When a crash report starts, for the crash-to-verdict latency in the report. */
+    if (!c->crash_started && rg_console_crash_pending(c->scan)) {
+        c->crash_started = true;
+        cell_event(c, "crash-start", "a crash report begins on the console");
+    }
     for (size_t i = 0; i < len; i++) {
         if (data[i] == '\n')
             console_line_done(c);

@@ -24,7 +24,9 @@ $rg run scenarios/content-update.yaml -o reports
 good=$?
 
 step "gate 2: sensor-content-0291 (references input field 21: the Channel File 291 bug)"
-$rg run scenarios/content-update.yaml -o reports \
+# The content validator refuses it before any boot; --boot-anyway boots it regardless, so the
+# report also shows what the validator prevented: the crash, the boot loop, the rollback.
+$rg run scenarios/content-update.yaml -o reports --boot-anyway \
     --update images/build/updates/sensor-content-0291.rgpkg
 bad=$?
 
