@@ -88,3 +88,27 @@ const char *rg_buf_str(const struct rg_buf *b)
 {
     return b->data ? b->data : "";
 }
+
+void rg_buf_put_utf8(struct rg_buf *b, const char *s, bool xml_safe)
+{
+    size_t n = strlen(s);
+
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n;
+
+        for (size_t k = 1; ok && k < len; k++)
+            ok = ((unsigned char)s[i + k] >> 6) == 2;
+        if (ok && xml_safe && len == 1 && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                                           c == 0x7f))
+            ok = false;
+        if (!ok) {
+            rg_buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */
+            i++;
+            continue;
+        }
+        rg_buf_append(b, s + i, len);
+        i += len;
+    }
+}

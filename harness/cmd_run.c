@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "cmds.h"
 #include "ringgate.h"
+#include "report.h"
 #include "run.h"
 
 const char rg_usage_run[] =
@@ -111,22 +112,18 @@ static int parse_accel(const char *s, enum rg_accel *out)
 static void print_summary(const struct rg_run *run, const struct cli *cli)
 {
     FILE *out = cli->json ? stderr : stdout;
+    struct rg_buf b = RG_BUF_INIT;
+    struct rg_error err;
+    json_t *report;
 
-    fprintf(out, "\n");
-    for (size_t i = 0; i < run->ncells; i++) {
-        const struct rg_cell_result *c = &run->cells[i];
-        fprintf(out, "  %-14s %-36s %s", rg_verdict_name(c->verdict), c->cell.id,
-                c->scenario);
-        for (size_t j = 0; j < c->nfindings; j++)
-            if (c->findings[j].action == RG_ACTION_BLOCK) {
-                fprintf(out, "  %s: %s", rg_finding_class_name(c->findings[j].cls),
-                        c->findings[j].title);
-                break;
-            }
-        fprintf(out, "\n");
+    if (rg_report_load(run->dir, &report, &err) < 0) {
+        rg_error_print(stderr, &err);
+        return;
     }
-    fprintf(out, "\nverdict: %s (exit %d)\nreport:  %s/report.json\n",
-            rg_verdict_name(run->verdict), run->exit_code, run->dir);
+    rg_report_text(report, isatty(fileno(out)) && !getenv("NO_COLOR"), &b);
+    fprintf(out, "\n%sreport:  %s/report.json (and junit.xml)\n", rg_buf_str(&b), run->dir);
+    rg_buf_free(&b);
+    json_decref(report);
 }
 
 int cmd_run(int argc, char **argv)

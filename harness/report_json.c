@@ -6,13 +6,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "ringgate.h"
 #include "run.h"
 
+/* Strings from guests (console excerpts) may be any bytes; JSON wants UTF-8. */
 static json_t *str_or_null(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    struct rg_buf b = RG_BUF_INIT;
+    json_t *v;
+
+    if (!s || !*s)
+        return json_null();
+    rg_buf_put_utf8(&b, s, false);
+    v = json_string(rg_buf_str(&b));
+    rg_buf_free(&b);
+    return v ? v : json_null();
 }
 
 static json_t *num_or_null(double v)
@@ -41,9 +51,9 @@ static json_t *pkg_json(const struct rg_pkg_info *p)
 
 static json_t *finding_json(const struct rg_finding *f)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "class",
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "class",
                      rg_finding_class_name(f->cls), "action", rg_action_name(f->action), "title",
-                     f->title, "boot", f->boot ? json_integer(f->boot) : json_null(), "t",
+                     str_or_null(f->title), "boot", f->boot ? json_integer(f->boot) : json_null(), "t",
                      num_or_null(f->t), "console_line",
                      f->console_line > 0 ? json_integer(f->console_line) : json_null(),
                      "guilty", str_or_null(f->guilty), "excerpt", str_or_null(f->excerpt));
@@ -54,9 +64,9 @@ static json_t *boot_json(const struct rg_boot_record *b)
     json_t *ready = json_null();
 
     if (b->has_ready)
-        ready = json_pack("{s:i, s:s, s:s, s:b, s:f}", "boot", b->ready.boot, "sensor",
-                          b->ready.sensor, "content", b->ready.content, "safe", b->ready.safe,
-                          "uptime", b->ready.uptime);
+        ready = json_pack("{s:i, s:o, s:o, s:b, s:f}", "boot", b->ready.boot, "sensor",
+                          str_or_null(b->ready.sensor), "content", str_or_null(b->ready.content),
+                          "safe", b->ready.safe, "uptime", b->ready.uptime);
     return json_pack("{s:i, s:s, s:f, s:o, s:s, s:o, s:o}", "n", b->n, "phase", b->phase,
                      "start_s", b->start_s, "ready_s", num_or_null(b->ready_s), "outcome",
                      rg_boot_outcome_name(b->outcome), "reboot_cause", str_or_null(b->cause),
@@ -88,8 +98,9 @@ static json_t *cell_json(const struct rg_cell_result *c)
         json_array_append_new(boots, boot_json(&c->boots[i]));
     for (size_t i = 0; i < c->nevents; i++) {
         const struct rg_event_record *e = &c->events[i];
-        json_array_append_new(events, json_pack("{s:f, s:s, s:i, s:s}", "t", e->t, "type",
-                                                e->type, "boot", e->boot, "detail", e->detail));
+        json_array_append_new(events, json_pack("{s:f, s:s, s:i, s:o}", "t", e->t, "type",
+                                                e->type, "boot", e->boot, "detail",
+                                                str_or_null(e->detail)));
     }
     for (size_t i = 0; i < c->nfindings; i++)
         json_array_append_new(findings, finding_json(&c->findings[i]));

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "channel.h"
 #include "clock.h"
+#include "report.h"
 #include "ringgate.h"
 #include "update.h"
 
@@ -565,6 +566,16 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         rg_errors_push(errs, &e);
         rc = RG_EXIT_INCONCLUSIVE;
         goto out;
+    }
+    {
+        /* junit.xml for CI, from the report just written: one source of truth. */
+        json_t *written = NULL;
+        char junit[4200];
+        snprintf(junit, sizeof(junit), "%s/junit.xml", run->dir);
+        if (rg_report_load(run->dir, &written, &e) < 0 ||
+            rg_report_write_junit(written, junit, &e) < 0)
+            rg_errors_push(errs, &e);
+        json_decref(written);
     }
     rc = run->exit_code;
     *out = run;

@@ -22,6 +22,9 @@ check "boot loop named after rg_sensor" \
     jq -e '[.cells[0].findings[] | select(.class=="boot-loop")][0].title | test("rg_sensor")' "$run/report.json"
 check "validator refusal reported too" \
     jq -e '[.cells[0].findings[] | select(.class=="content-rejected")] | length == 1' "$run/report.json"
+check "junit.xml valid against the Ant JUnit schema" junit_valid
+check "junit: the crash testcase fails with its title" \
+    grep -q 'name="crash".*<failure message="BUG: kernel NULL pointer dereference in rg_sensor_eval"' <(tr -d '\n' <"$run/junit.xml" | sed 's/<testcase/\n<testcase/g')
 check "rollback: revert pass" [ "$(jq_report .cells[0].rollback.revert)" = pass ]
 check "rollback: safe mode pass" [ "$(jq_report .cells[0].rollback.safe_mode)" = pass ]
 check "deduplicated crash counted over boots" \

@@ -12,5 +12,6 @@ check "no blocking finding" [ "$(jq_report '[.cells[].findings[] | select(.actio
 check "baseline, candidate and one reboot" [ "$(jq_report '.cells[0].boots | length')" -eq 3 ]
 check "the reboot runs the new content" [ "$(jq_report '.cells[0].boots[2].ready.content')" = 0292 ]
 check "console log kept" grep -q RINGGATE-READY "$run/$(jq_report '.cells[0].console_log')"
+check "junit.xml valid against the Ant JUnit schema" junit_valid
 check "accelerator recorded" [ "$(jq_report .host.accelerator)" = tcg ]
 finish

@@ -53,3 +53,13 @@ finish() {
     echo "e2e $(basename "$0" .sh): $failures failure(s)"
     [ "$failures" -eq 0 ]
 }
+
+# junit.xml against the strict Apache Ant schema, when ../shared is beside the checkout.
+junit_valid() {
+    local xsd=$root/../shared/junit/JUnit.xsd
+    if [ ! -f "$xsd" ]; then
+        echo "SKIPPED: JUnit schema validation ($xsd is absent)"
+        return 0
+    fi
+    xmllint --noout --schema "$xsd" "$run/junit.xml"
+}
