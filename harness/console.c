@@ -30,6 +30,7 @@ struct report {
     char kindname[48];
     char head[RG_CONSOLE_TITLE_MAX]; /* the title before " in <function>" */
     char fixed[128];                 /* a function named by the first line itself */
+    bool fixed_in_module;            /* ... followed by a "[module]" tag */
     char access[8];                  /* KASAN: Read or Write */
     char guilty_any[128], guilty_mod[128], mod[64];
     char modules[256], tainted[64], oom_comm[64];
@@ -281,9 +282,15 @@ static void report_finish(struct rg_console *c)
     snprintf(f->kind, sizeof(f->kind), "%s", r->kindname);
     f->first_line = r->first_line;
     f->last_line = r->last_line;
-    guilty = r->fixed[0] && !frame_generic(r->fixed) ? r->fixed
-             : r->guilty_mod[0]                      ? r->guilty_mod
-                                                     : r->guilty_any;
+    /* The function a report names on its first line, unless it is generic code or a named
+     * module's frame on the stack points at the likelier culprit; then the first module
+     * frame; then the first frame outside generic code. */
+    if (r->fixed[0] && !frame_generic(r->fixed) && (r->fixed_in_module || !r->guilty_mod[0]))
+        guilty = r->fixed;
+    else if (r->guilty_mod[0])
+        guilty = r->guilty_mod;
+    else
+        guilty = r->guilty_any;
     snprintf(f->guilty, sizeof(f->guilty), "%s", guilty);
     if (guilty == r->guilty_mod)
         snprintf(f->module, sizeof(f->module), "%s", r->mod);
@@ -359,8 +366,10 @@ static void start_sanitizer(struct rg_console *c, const char *tool, const char *
     copy_until(type, sizeof(type), rest, stops);
     snprintf(head, sizeof(head), "%s: %s", tool, type);
     report_start(c, K_SANITIZER, RG_CONSOLE_CRASH, tool, head, line);
-    if (in && strcmp(tool, "UBSAN") != 0)
+    if (in && strcmp(tool, "UBSAN") != 0) {
         rg_console_frame_name(in + 4, c->r.fixed, sizeof(c->r.fixed));
+        c->r.fixed_in_module = strchr(in, '[') != NULL;
+    }
 }
 
 /* Panic reasons lose their numbers and device details: the same failure, the same title. */
@@ -457,15 +466,19 @@ static bool detect_start(struct rg_console *c, const char *s, long line)
             return false;
         report_start(c, K_WARNING, RG_CONSOLE_WARNING, "warning", "WARNING", line);
         p = strstr(s, " at ");
-        if (p && (p = strchr(p + 4, ' ')))
+        if (p && (p = strchr(p + 4, ' '))) {
             rg_console_frame_name(p + 1, c->r.fixed, sizeof(c->r.fixed));
+            c->r.fixed_in_module = strchr(p, '[') != NULL;
+        }
     } else if (starts(s, "INFO: task ") && strstr(s, " blocked for more than ")) {
         report_start(c, K_HANG, hang, "hung-task", "INFO: task hung", line);
     } else if ((starts(s, "rcu: INFO: ") || starts(s, "INFO: rcu_")) && strstr(s, "stall")) {
         report_start(c, K_HANG, hang, "rcu-stall", "INFO: rcu detected stall", line);
     } else if (strstr(s, " invoked oom-killer: ")) {
         report_start(c, K_OOM, oom, "oom", "Out of memory: oom-kill", line);
-    } else if (starts(s, "Out of memory: Killed process ") && !c->r.open) {
+    } else if ((starts(s, "Out of memory: Killed process ") ||
+                starts(s, "Memory cgroup out of memory: Killed process ")) &&
+               !c->r.open) {
         report_start(c, K_OOM, oom, "oom", "Out of memory: oom-kill", line);
         return true; /* handled as the end line by the caller */
     } else if (starts(s, "list_add corruption") || starts(s, "list_del corruption")) {
@@ -517,7 +530,8 @@ static void report_evidence(struct report *r, const char *s)
         else if (starts(s, "Write of size") || starts(s, "Write at addr"))
             snprintf(r->access, sizeof(r->access), "Write");
     }
-    if (r->kind == K_OOM && starts(s, "Out of memory: Killed process ")) {
+    if (r->kind == K_OOM && (starts(s, "Out of memory: Killed process ") ||
+                             starts(s, "Memory cgroup out of memory: Killed process "))) {
         const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : NULL;
         if (open && close && close - open - 1 < (long)sizeof(r->oom_comm))
             snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1),
@@ -529,7 +543,8 @@ static bool report_ends(const struct report *r, const char *s)
 {
     if (starts(s, "---[ end trace") || starts(s, "---[ end Kernel panic"))
         return true;
-    if (r->kind == K_OOM && starts(s, "Out of memory: Killed process "))
+    if (r->kind == K_OOM && (starts(s, "Out of memory: Killed process ") ||
+                             starts(s, "Memory cgroup out of memory: Killed process ")))
         return true;
     /* Reports with no end marker of their own end with their stack (lockups, lockdep) or
      * their closing rule of '=' (sanitizers). */
