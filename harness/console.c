@@ -96,7 +96,7 @@ size_t rg_console_clean_line(const char *in, size_t len, char *out, size_t size)
     out[o] = '\0';
     /* A prompt or a half-written line may precede the kernel's timestamp: the kernel's
      * line starts at its "[ seconds.micros]". */
-    for (char *p = out + 1; *p; p++) {
+    for (char *p = out + (o ? 1 : 0); *p; p++) { /* an empty line has nothing past its NUL */
         char *close;
         if (*p == '[' && (close = strchr(p, ']')) && close - p >= 8 && close[-7] == '.' &&
             isdigit((unsigned char)close[-1])) {
