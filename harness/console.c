@@ -33,6 +33,8 @@ struct report {
     bool fixed_in_module;            /* ... followed by a "[module]" tag */
     char access[8];                  /* KASAN: Read or Write */
     char guilty_any[128], guilty_mod[128], mod[64];
+    char guilty_unreliable[128]; /* from "? frame" lines: only when nothing better exists */
+    char hung_comm[64];          /* hung task reports without a stack name their task */
     char modules[256], tainted[64], oom_comm[64];
     long first_line, last_line;
     int lines;
@@ -204,7 +206,8 @@ static bool frame_generic(const char *f)
 
 /* A stack frame line: "RIP: 0010:func+0x1/0x2 [mod]", " func+0x1/0x2 [mod]",
  * " [<ffffffff81000000>] func+0x1/0x2". Unreliable frames ("? func") are not used. */
-static bool frame_parse(const char *s, char *name, size_t nsize, char *mod, size_t msize)
+static bool frame_parse(const char *s, char *name, size_t nsize, char *mod, size_t msize,
+                        bool *unreliable)
 {
     const char *p = s, *plus, *br;
 
@@ -217,8 +220,14 @@ static bool frame_parse(const char *s, char *name, size_t nsize, char *mod, size
     } else {
         while (*p == ' ')
             p++;
-        if (*p == '?')
+        if (*p == '?' && unreliable) {
+            *unreliable = true;
+            p++;
+            while (*p == ' ')
+                p++;
+        } else if (*p == '?') {
             return false;
+        }
         if (p[0] == '[' && p[1] == '<' && (br = strstr(p, ">] ")))
             p = br + 3;
     }
@@ -244,9 +253,20 @@ static bool frame_parse(const char *s, char *name, size_t nsize, char *mod, size
 static void report_frame(struct report *r, const char *s)
 {
     char name[128], mod[64];
+    bool unreliable = false;
 
-    if (!frame_parse(s, name, sizeof(name), mod, sizeof(mod)) || frame_generic(name))
+    if (!frame_parse(s, name, sizeof(name), mod, sizeof(mod), &unreliable) ||
+        frame_generic(name))
         return;
+    if (unreliable) {
+        /* "? func" frames may be stale stack contents; a module's one is still the best
+         * lead when the report has no reliable frame at all (a call through a garbage
+         * pointer leaves only these). */
+        if (!r->guilty_unreliable[0] || (mod[0] && !strchr(r->guilty_unreliable, '[')))
+            snprintf(r->guilty_unreliable, sizeof(r->guilty_unreliable), "%s%s", name,
+                     mod[0] ? "[" : "");
+        return;
+    }
     if (!r->guilty_any[0])
         snprintf(r->guilty_any, sizeof(r->guilty_any), "%s", name);
     /* A named module (the product's driver) is the likelier culprit than the core code
@@ -289,14 +309,22 @@ static void report_finish(struct rg_console *c)
         guilty = r->fixed;
     else if (r->guilty_mod[0])
         guilty = r->guilty_mod;
-    else
+    else if (r->guilty_any[0])
         guilty = r->guilty_any;
+    else {
+        char *bracket = strchr(r->guilty_unreliable, '[');
+        if (bracket)
+            *bracket = '\0';
+        guilty = r->guilty_unreliable;
+    }
     snprintf(f->guilty, sizeof(f->guilty), "%s", guilty);
     if (guilty == r->guilty_mod)
         snprintf(f->module, sizeof(f->module), "%s", r->mod);
     if (r->kind == K_OOM)
         snprintf(f->title, sizeof(f->title), "%s%s%s", r->head,
                  r->oom_comm[0] ? " of " : "", r->oom_comm);
+    else if (!guilty[0] && r->hung_comm[0])
+        snprintf(f->title, sizeof(f->title), "%s: %s", r->head, r->hung_comm);
     else if (r->kind == K_PANIC || !guilty[0])
         snprintf(f->title, sizeof(f->title), "%s", r->head);
     else if (r->kind == K_SANITIZER && r->access[0])
@@ -431,7 +459,9 @@ static bool detect_start(struct rg_console *c, const char *s, long line)
                      "BUG: scheduling while atomic", line);
     } else if (starts(s, "BUG: Bad page state")) {
         report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "bad-page", "BUG: Bad page state", line);
-    } else if (starts(s, "BUG: stack guard page was hit")) {
+    } else if (starts(s, "BUG: stack guard page was hit") ||
+               (starts(s, "BUG: ") && strstr(s, " stack guard page was hit") &&
+                strstr(s, " stack guard page was hit") - s < 12)) { /* "BUG: TASK stack..." */
         report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "stack-guard",
                      "BUG: stack guard page was hit", line);
     } else if (starts(s, "BUG: ") && !c->r.open) {
@@ -472,6 +502,13 @@ static bool detect_start(struct rg_console *c, const char *s, long line)
         }
     } else if (starts(s, "INFO: task ") && strstr(s, " blocked for more than ")) {
         report_start(c, K_HANG, hang, "hung-task", "INFO: task hung", line);
+        /* Without its stack (printed at info level) the task's name is what is left; the
+         * part after a '/' (kworker/0:1) is a CPU or pool number. */
+        {
+            const char *name = s + 11;
+            size_t n = strcspn(name, ":/");
+            snprintf(c->r.hung_comm, sizeof(c->r.hung_comm), "%.*s", (int)n, name);
+        }
     } else if ((starts(s, "rcu: INFO: ") || starts(s, "INFO: rcu_")) && strstr(s, "stall")) {
         report_start(c, K_HANG, hang, "rcu-stall", "INFO: rcu detected stall", line);
     } else if (strstr(s, " invoked oom-killer: ")) {
@@ -481,10 +518,12 @@ static bool detect_start(struct rg_console *c, const char *s, long line)
                !c->r.open) {
         report_start(c, K_OOM, oom, "oom", "Out of memory: oom-kill", line);
         return true; /* handled as the end line by the caller */
-    } else if (starts(s, "list_add corruption") || starts(s, "list_del corruption")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "list-corruption",
-                     starts(s, "list_add") ? "list_add corruption" : "list_del corruption",
-                     line);
+    } else if ((starts(s, "list_add ") || starts(s, "list_del ")) &&
+               (strstr(s, "corruption") || strstr(s, "double add"))) {
+        static const char *const stops[] = {".", ",", ":", NULL};
+        char head[64];
+        copy_until(head, sizeof(head), s, stops);
+        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "list-corruption", head, line);
     } else if (starts(s, "refcount_t: ")) {
         static const char *const stops[] = {";", ".", NULL};
         char head[96];
