@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel.h"
 #include "cmds.h"
 #include "ringgate.h"
 #include "update.h"
@@ -89,24 +88,15 @@ static int refuse(const struct rg_error *err)
 
 static int validate_content(const struct rg_package *p)
 {
+    struct rg_errors errs = {0};
     int rc = RG_EXIT_OK;
 
-    for (size_t i = 0; i < p->nfiles; i++) {
-        const struct rg_package_file *f = &p->files[i];
-        struct rg_errors errs = {0};
-        size_t l = strlen(f->path);
-
-        if (l < 4 || strcmp(f->path + l - 4, ".rgc") != 0)
-            continue;
-        if (rg_channel_validate(f->path, (const char *)f->data, f->size, SENSOR_INPUTS, NULL,
-                                &errs) < 0) {
-            rg_errors_print(stderr, &errs);
-            rc = RG_EXIT_BLOCK;
-        }
-        rg_errors_free(&errs);
-    }
-    if (rc != RG_EXIT_OK)
+    if (rg_package_validate_channels(p, SENSOR_INPUTS, &errs) < 0) {
+        rg_errors_print(stderr, &errs);
         fprintf(stderr, "%s: content rejected by the channel file validator\n", p->path);
+        rc = RG_EXIT_BLOCK;
+    }
+    rg_errors_free(&errs);
     return rc;
 }
 

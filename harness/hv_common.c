@@ -10,23 +10,9 @@
 #include <unistd.h>
 
 #include "hv.h"
+#include "runstate.h"
 
 #include <stdbool.h>
-
-static int mkdir_parents(const char *path)
-{
-    char tmp[4096];
-
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
 
 int rg_state_dir(char *out, size_t size, struct rg_error *err)
 {
@@ -47,7 +33,7 @@ int rg_state_dir(char *out, size_t size, struct rg_error *err)
                             "no state directory: set RINGGATE_STATE_DIR or HOME");
     if (n < 0 || (size_t)n >= size)
         return rg_error_set(err, NULL, 0, 0, "the state directory path is too long");
-    if (mkdir_parents(out) < 0)
+    if (rg_mkdir_p(out) < 0)
         return rg_error_set(err, out, 0, 0, "cannot create the state directory: %s",
                             strerror(errno));
     return 0;
@@ -67,7 +53,7 @@ static int embed_config(const char *root, struct rg_error *err)
     FILE *f;
 
     snprintf(path, sizeof(path), "%s/etc", root);
-    if (mkdir_parents(path) < 0)
+    if (rg_mkdir_p(path) < 0)
         return rg_error_set(err, path, 0, 0, "cannot create: %s", strerror(errno));
     snprintf(path, sizeof(path), "%s/etc/qemu.conf", root);
     f = fopen(path, "w");

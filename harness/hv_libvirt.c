@@ -5,6 +5,7 @@
 #include <libvirt/virterror.h>
 #include <libxml/xmlwriter.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,7 @@ static void deliver(struct rg_hv_domain *d, enum rg_hv_event_type type, int deta
     d->cb(d, &ev, d->opaque);
 }
 
-static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-                        void *opaque)
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
     struct rg_hv_domain *d = dispatch_begin(opaque, dom);
 
@@ -128,7 +128,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
         break;
     case VIR_DOMAIN_EVENT_STOPPED:
         deliver(d, RG_HV_EV_STOPPED,
-                detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN  ? RG_HV_STOP_SHUTDOWN
+                detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN    ? RG_HV_STOP_SHUTDOWN
                 : detail == VIR_DOMAIN_EVENT_STOPPED_DESTROYED ? RG_HV_STOP_DESTROYED
                 : detail == VIR_DOMAIN_EVENT_STOPPED_FAILED    ? RG_HV_STOP_CRASHED
                 : detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED   ? RG_HV_STOP_CRASHED
@@ -177,9 +177,9 @@ static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason
     (void)reason;
     if (!d)
         return;
-    deliver(d, state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED
-                   ? RG_HV_EV_AGENT_UP
-                   : RG_HV_EV_AGENT_DOWN,
+    deliver(d,
+            state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED ? RG_HV_EV_AGENT_UP
+                                                                              : RG_HV_EV_AGENT_DOWN,
             0);
     dispatch_end(d);
 }
@@ -202,8 +202,8 @@ static void on_console(virStreamPtr st, int events, void *opaque)
         for (;;) {
             int n = virStreamRecv(st, buf, sizeof(buf));
             if (n > 0) {
-                struct rg_hv_event ev = {.type = RG_HV_EV_CONSOLE, .t = rg_mono_now(),
-                                         .data = buf, .len = (size_t)n};
+                struct rg_hv_event ev = {
+                    .type = RG_HV_EV_CONSOLE, .t = rg_mono_now(), .data = buf, .len = (size_t)n};
                 d->cb(d, &ev, d->opaque);
                 continue;
             }
@@ -247,8 +247,8 @@ static int lv_connect(const char *uri, struct rg_hv **out, struct rg_error *err)
     pthread_mutex_init(&hv->mu, NULL);
     pthread_cond_init(&hv->idle, NULL);
     if (strncmp(uri, "qemu:///embed", 13) == 0) {
-        snprintf(hv->sock_dir, sizeof(hv->sock_dir), geteuid() == 0 ? "/run/ringgate" :
-                 "/tmp/ringgate-%u", (unsigned)geteuid());
+        snprintf(hv->sock_dir, sizeof(hv->sock_dir),
+                 geteuid() == 0 ? "/run/ringgate" : "/tmp/ringgate-%u", (unsigned)geteuid());
         if (mkdir(hv->sock_dir, 0700) < 0 && errno != EEXIST)
             hv->sock_dir[0] = '\0';
     }
@@ -259,18 +259,17 @@ static int lv_connect(const char *uri, struct rg_hv **out, struct rg_error *err)
         free(hv);
         return -1;
     }
-    hv->cb_ids[0] = virConnectDomainEventRegisterAny(
-        hv->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-        hv, NULL);
-    hv->cb_ids[1] = virConnectDomainEventRegisterAny(hv->conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
-                                                     VIR_DOMAIN_EVENT_CALLBACK(on_reboot), hv,
-                                                     NULL);
-    hv->cb_ids[2] = virConnectDomainEventRegisterAny(
-        hv->conn, NULL, VIR_DOMAIN_EVENT_ID_WATCHDOG, VIR_DOMAIN_EVENT_CALLBACK(on_watchdog), hv,
-        NULL);
-    hv->cb_ids[3] = virConnectDomainEventRegisterAny(
-        hv->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_agent),
-        hv, NULL);
+    hv->cb_ids[0] =
+        virConnectDomainEventRegisterAny(hv->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), hv, NULL);
+    hv->cb_ids[1] = virConnectDomainEventRegisterAny(
+        hv->conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT, VIR_DOMAIN_EVENT_CALLBACK(on_reboot), hv, NULL);
+    hv->cb_ids[2] =
+        virConnectDomainEventRegisterAny(hv->conn, NULL, VIR_DOMAIN_EVENT_ID_WATCHDOG,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_watchdog), hv, NULL);
+    hv->cb_ids[3] =
+        virConnectDomainEventRegisterAny(hv->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_agent), hv, NULL);
     for (int i = 0; i < 4; i++)
         if (hv->cb_ids[i] < 0) {
             lv_error(err, "cannot subscribe to domain events");
@@ -351,6 +350,20 @@ static void agent_socket_path(const struct rg_hv *hv, const char *name, char *ou
     snprintf(out, size, "%s/%016llx.ga", hv->sock_dir, h);
 }
 
+/* <name attr="value" .../>: pairs of attribute names and values, NULL-terminated. */
+static void xml_empty(xmlTextWriterPtr w, const char *name, ...)
+{
+    const char *attr;
+    va_list ap;
+
+    xmlTextWriterStartElement(w, BAD_CAST name);
+    va_start(ap, name);
+    while ((attr = va_arg(ap, const char *)))
+        xmlTextWriterWriteAttribute(w, BAD_CAST attr, BAD_CAST va_arg(ap, const char *));
+    va_end(ap);
+    xmlTextWriterEndElement(w);
+}
+
 static char *domain_xml(const struct rg_hv_domain_spec *s, const char *agent_sock)
 {
     xmlBufferPtr buf = xmlBufferCreate();
@@ -386,9 +399,7 @@ static char *domain_xml(const struct rg_hv_domain_spec *s, const char *agent_soc
     xmlTextWriterWriteElement(w, BAD_CAST "acpi", NULL);
     xmlTextWriterEndElement(w);
     if (s->accel == RG_ACCEL_KVM) {
-        xmlTextWriterStartElement(w, BAD_CAST "cpu");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "mode", BAD_CAST "host-passthrough");
-        xmlTextWriterEndElement(w);
+        xml_empty(w, "cpu", "mode", "host-passthrough", NULL);
     }
     /* Crashes and reboots must be seen: the guest restarts in place, libvirt tells us. */
     xmlTextWriterWriteElement(w, BAD_CAST "on_poweroff", BAD_CAST "destroy");
@@ -398,62 +409,30 @@ static char *domain_xml(const struct rg_hv_domain_spec *s, const char *agent_soc
     xmlTextWriterStartElement(w, BAD_CAST "disk");
     xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "file");
     xmlTextWriterWriteAttribute(w, BAD_CAST "device", BAD_CAST "disk");
-    xmlTextWriterStartElement(w, BAD_CAST "driver");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "qemu");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "qcow2");
-    xmlTextWriterEndElement(w);
-    xmlTextWriterStartElement(w, BAD_CAST "source");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "file", BAD_CAST s->disk);
-    xmlTextWriterEndElement(w);
-    xmlTextWriterStartElement(w, BAD_CAST "target");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "dev", BAD_CAST "vda");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "bus", BAD_CAST "virtio");
-    xmlTextWriterEndElement(w);
+    xml_empty(w, "driver", "name", "qemu", "type", "qcow2", NULL);
+    xml_empty(w, "source", "file", s->disk, NULL);
+    xml_empty(w, "target", "dev", "vda", "bus", "virtio", NULL);
     xmlTextWriterEndElement(w); /* disk */
-    xmlTextWriterStartElement(w, BAD_CAST "serial");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "pty");
-    xmlTextWriterEndElement(w);
-    xmlTextWriterStartElement(w, BAD_CAST "console");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "pty");
-    xmlTextWriterEndElement(w);
+    xml_empty(w, "serial", "type", "pty", NULL);
+    xml_empty(w, "console", "type", "pty", NULL);
     xmlTextWriterStartElement(w, BAD_CAST "channel");
     xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "unix");
     if (agent_sock[0]) {
-        xmlTextWriterStartElement(w, BAD_CAST "source");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "mode", BAD_CAST "bind");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "path", BAD_CAST agent_sock);
-        xmlTextWriterEndElement(w);
+        xml_empty(w, "source", "mode", "bind", "path", agent_sock, NULL);
     }
-    xmlTextWriterStartElement(w, BAD_CAST "target");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "virtio");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "org.qemu.guest_agent.0");
-    xmlTextWriterEndElement(w);
+    xml_empty(w, "target", "type", "virtio", "name", "org.qemu.guest_agent.0", NULL);
     xmlTextWriterEndElement(w); /* channel */
-    xmlTextWriterStartElement(w, BAD_CAST "watchdog");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "model", BAD_CAST "i6300esb");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "action", BAD_CAST "reset");
-    xmlTextWriterEndElement(w);
-    xmlTextWriterStartElement(w, BAD_CAST "panic");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "model", BAD_CAST "isa");
-    xmlTextWriterEndElement(w);
+    xml_empty(w, "watchdog", "model", "i6300esb", "action", "reset", NULL);
+    xml_empty(w, "panic", "model", "isa", NULL);
     /* No USB controller: libvirt adds one by default, and its quirk costs 0.5 s per boot. */
-    xmlTextWriterStartElement(w, BAD_CAST "controller");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "type", BAD_CAST "usb");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "model", BAD_CAST "none");
-    xmlTextWriterEndElement(w);
-    xmlTextWriterStartElement(w, BAD_CAST "memballoon");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "model", BAD_CAST "none");
-    xmlTextWriterEndElement(w);
+    xml_empty(w, "controller", "type", "usb", "model", "none", NULL);
+    xml_empty(w, "memballoon", "model", "none", NULL);
     xmlTextWriterEndElement(w); /* devices */
     if (s->icount) {
         /* Guest time from executed instructions: measurements immune to host load. */
         xmlTextWriterStartElement(w, BAD_CAST "qemu:commandline");
-        xmlTextWriterStartElement(w, BAD_CAST "qemu:arg");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "value", BAD_CAST "-icount");
-        xmlTextWriterEndElement(w);
-        xmlTextWriterStartElement(w, BAD_CAST "qemu:arg");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "value", BAD_CAST "shift=0,sleep=off");
-        xmlTextWriterEndElement(w);
+        xml_empty(w, "qemu:arg", "value", "-icount", NULL);
+        xml_empty(w, "qemu:arg", "value", "shift=0,sleep=off", NULL);
         xmlTextWriterEndElement(w);
     }
     xmlTextWriterEndElement(w); /* domain */
@@ -515,11 +494,10 @@ static int lv_start(struct rg_hv *hv, const struct rg_hv_domain_spec *spec,
     }
     *out = d;
     return 0;
-fail:
-    {
-        extern const struct rg_hv_ops rg_hv_libvirt;
-        rg_hv_libvirt.release(d);
-    }
+fail : {
+    extern const struct rg_hv_ops rg_hv_libvirt;
+    rg_hv_libvirt.release(d);
+}
     return -1;
 }
 

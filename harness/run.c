@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "channel.h"
 #include "clock.h"
 #include "report.h"
 #include "ringgate.h"
@@ -107,32 +106,20 @@ static struct rg_package *verify_one(const struct rg_scenario *sc, const char *p
 /* The content validator runs on the host before any boot: a rejection is a finding. */
 static void validate_content(struct rg_run_scenario *rs, const struct rg_package *pkg)
 {
+    struct rg_errors verrs = {0};
+
     if (strcmp(pkg->kind, "content") != 0)
         return;
     rs->validator_ran = true;
-    rs->validator_ok = true;
-    for (size_t i = 0; i < pkg->nfiles; i++) {
-        const struct rg_package_file *f = &pkg->files[i];
-        struct rg_errors verrs = {0};
-        size_t l = strlen(f->path);
-
-        if (l < 4 || strcmp(f->path + l - 4, ".rgc") != 0)
-            continue;
-        if (rg_channel_validate(f->path, (const char *)f->data, f->size, SENSOR_INPUTS, NULL,
-                                &verrs) < 0) {
-            rs->validator_ok = false;
-            for (size_t j = 0; j < verrs.n; j++) {
-                const struct rg_error *e = &verrs.v[j];
-                char *line;
-                if (asprintf(&line, "%s:%d:%d: %s", e->file, e->line, e->col, e->msg) < 0)
-                    abort();
-                rs->validator_errors = realloc(rs->validator_errors,
-                                               (rs->nvalidator_errors + 1) * sizeof(char *));
-                rs->validator_errors[rs->nvalidator_errors++] = line;
-            }
-        }
-        rg_errors_free(&verrs);
+    rs->validator_ok = rg_package_validate_channels(pkg, SENSOR_INPUTS, &verrs) == 0;
+    rs->validator_errors = calloc(verrs.n + 1, sizeof(char *));
+    for (size_t j = 0; j < verrs.n; j++) {
+        const struct rg_error *e = &verrs.v[j];
+        if (asprintf(&rs->validator_errors[rs->nvalidator_errors++], "%s:%d:%d: %s", e->file,
+                     e->line, e->col, e->msg) < 0)
+            abort();
     }
+    rg_errors_free(&verrs);
 }
 
 static int prepare_scenario(struct rg_run_scenario *rs, const struct rg_run_opts *opts,
@@ -277,21 +264,6 @@ static void *pool_worker(void *arg)
     return NULL;
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *s = tmp + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 static bool image_built(const struct rg_image *img, char *missing, size_t size)
 {
     const char *files[] = {img->kernel, img->initrd, img->disk};
@@ -395,7 +367,7 @@ static int plan_jobs(struct rg_run *run, struct pool *p, struct rg_catalog **cat
             snprintf(j->console_rel, sizeof(j->console_rel), "cells/%s/%s/console.log",
                      rs->sc->name, j->cell->id);
             snprintf(dir, sizeof(dir), "%s/cells/%s/%s", run->dir, rs->sc->name, j->cell->id);
-            if (mkdir_p(dir) < 0)
+            if (rg_mkdir_p(dir) < 0)
                 return rg_errors_add(errs, dir, 0, 0, "cannot create: %s", strerror(errno));
             j->image = rg_catalog_find(cats[s], j->cell->image);
             if (rs->validator_ran && !rs->validator_ok && !run->boot_anyway) {
@@ -532,7 +504,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     rg_run_id_new(run->run_id);
     snprintf(run->dir, sizeof(run->dir), "%s/%s", opts->out_dir ? opts->out_dir : "reports",
              run->run_id);
-    if (mkdir_p(run->dir) < 0) {
+    if (rg_mkdir_p(run->dir) < 0) {
         rg_errors_add(errs, run->dir, 0, 0, "cannot create the report folder: %s",
                       strerror(errno));
         goto out;

@@ -32,7 +32,7 @@ void rg_run_domain_prefix(const char *run_id, char *out, size_t size)
     snprintf(out, size, "rg-%s-", run_id);
 }
 
-static int mkdir_p(const char *path)
+int rg_mkdir_p(const char *path)
 {
     char tmp[4096];
 
@@ -57,7 +57,7 @@ int rg_runstate_create(const char *state_dir, const char *run_id, struct rg_runs
     rs->lock_fd = -1;
     snprintf(rs->run_id, sizeof(rs->run_id), "%s", run_id);
     snprintf(rs->dir, sizeof(rs->dir), "%s/runs/%s", state_dir, run_id);
-    if (mkdir_p(rs->dir) < 0)
+    if (rg_mkdir_p(rs->dir) < 0)
         return rg_error_set(err, rs->dir, 0, 0, "cannot create the run's state folder: %s",
                             strerror(errno));
     snprintf(lock, sizeof(lock), "%s/lock", rs->dir);

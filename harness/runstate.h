@@ -23,6 +23,8 @@ int rg_runstate_create(const char *state_dir, const char *run_id, struct rg_runs
                        struct rg_error *err);
 /* Removes the run's folder (overlays included) and releases the lock. */
 void rg_runstate_remove(struct rg_runstate *rs);
+/* Creates path and its missing parents (mode 0755); 0 or -1 with errno. */
+int rg_mkdir_p(const char *path);
 /* Removes everything in path, recursively; ENOENT is success. */
 int rg_remove_tree(const char *path);
 

@@ -1,6 +1,8 @@
 /* Update packages: reading and checking archives (libarchive), signing and verifying (OpenSSL). */
 #include "update.h"
 
+#include "channel.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <ctype.h>
@@ -747,4 +749,20 @@ out:
     json_decref(m);
     json_decref(files);
     return rc;
+}
+
+int rg_package_validate_channels(const struct rg_package *p, int sensor_inputs,
+                                 struct rg_errors *errs)
+{
+    size_t first = errs->n;
+
+    for (size_t i = 0; i < p->nfiles; i++) {
+        const struct rg_package_file *f = &p->files[i];
+        size_t l = strlen(f->path);
+
+        if (l > 4 && strcmp(f->path + l - 4, ".rgc") == 0)
+            rg_channel_validate(f->path, (const char *)f->data, f->size, sensor_inputs, NULL,
+                                errs);
+    }
+    return errs->n > first ? -1 : 0;
 }

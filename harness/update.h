@@ -50,6 +50,10 @@ int rg_package_check_version(const struct rg_package *cand, const struct rg_pack
 int rg_package_build(const char *dir, const char *privkey, const char *out,
                      struct rg_error *err);
 void rg_package_free(struct rg_package *pkg);
+/* Runs the channel file validator on every channel file (.rgc) of the package (the sensor
+ * supplies sensor_inputs input fields); every problem goes to errs. 0 when all pass. */
+int rg_package_validate_channels(const struct rg_package *pkg, int sensor_inputs,
+                                 struct rg_errors *errs);
 
 /* Compares versions by their '.'/'-' parts, numbers numerically: "0292" > "0291",
  * "1.10.0" > "1.9.0". Returns <0, 0, >0. */

@@ -11,26 +11,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "buf.h"
 #include "console.h"
 
 #define CORPUS "tests/console"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct rg_buf b = RG_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rg_buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return rg_buf_detach(&b);
-}
 
 /* The findings as golden lines: "crash 13 BUG: ... in rg_sensor_eval", in line order. */
 static char *scan(const char *data, size_t len, unsigned seed)
@@ -73,8 +59,8 @@ static void test_corpus_golden_titles(void **state)
             continue;
         snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
         snprintf(golden, sizeof(golden), "%s/%.*s.expected", CORPUS, (int)(l - 4), de->d_name);
-        data = slurp(path, &len);
-        want = slurp(golden, &wlen);
+        data = rg_test_slurp(path, &len);
+        want = rg_test_slurp(golden, &wlen);
         if (!data || !want)
             fail_msg("%s: the log or its .expected file is missing", path);
         for (unsigned seed = 0; seed < 6; seed++) {

@@ -11,25 +11,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "report.h"
 
 #define FIXTURES "tests/golden/reports"
 #define XSD "../shared/junit/JUnit.xsd"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    struct rg_buf b = RG_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rg_buf_append(&b, chunk, n);
-    fclose(f);
-    return rg_buf_detach(&b);
-}
 
 static void golden(const char *path, const char *got)
 {
@@ -41,7 +28,7 @@ static void golden(const char *path, const char *got)
         fputs(got, f);
         fclose(f);
     }
-    want = slurp(path);
+    want = rg_test_slurp(path, NULL);
     if (!want)
         fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it; review it)", path);
     if (strcmp(want, got) != 0)
@@ -67,7 +54,7 @@ static void check_fixture(const char *name)
     snprintf(path, sizeof(path), "%s/summary.txt", dir);
     golden(path, rg_buf_str(&text));
     assert_int_equal(rg_report_write_junit(report, junit, &err), 0);
-    xml = slurp(junit);
+    xml = rg_test_slurp(junit, NULL);
     snprintf(path, sizeof(path), "%s/junit.xml", dir);
     golden(path, xml);
     if (access(XSD, R_OK) == 0) {
@@ -108,7 +95,7 @@ static void test_hostile_strings(void **state)
     check_fixture("hostile");
     assert_int_equal(rg_report_load(FIXTURES "/hostile", &report, &err), 0);
     assert_int_equal(rg_report_write_junit(report, junit, &err), 0);
-    xml = slurp(junit);
+    xml = rg_test_slurp(junit, NULL);
     assert_null(strstr(xml, "<script>"));
     assert_non_null(strstr(xml, "&lt;script&gt;"));
     assert_null(strchr(xml, '\x07'));

@@ -1,2 +1,0 @@
-/* Keeps the test support library non-empty before any support code exists. */
-typedef int rg_test_support_empty;
