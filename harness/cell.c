@@ -148,6 +148,8 @@ static void cell_event(struct cell *c, const char *type, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
     va_end(ap);
+    /* One line per event: guest output (the installer's) may bring several. */
+    e->detail[strcspn(e->detail, "\r\n")] = '\0';
     if (c->env->progress)
         c->env->progress(c->env->opaque, r, type, e->detail);
 }

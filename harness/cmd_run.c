@@ -33,7 +33,8 @@ const char rg_usage_run[] =
     "                     kvm or tcg\n"
     "  --boot-anyway      boot even when the content validator rejects the update\n"
     "  -q, --quiet        print only the verdict\n"
-    "  -v, --verbose      print every event\n"
+    "  -v, --verbose      print every event (on a terminal the default is a live table\n"
+    "                     of the cells' states; NO_COLOR or a pipe gives plain lines)\n"
     "  --json-events      one JSON object per state change on stdout\n"
     "\n"
     "State: $RINGGATE_STATE_DIR, else /var/lib/ringgate as root, else\n"
@@ -42,9 +43,48 @@ const char rg_usage_run[] =
     "\n"
     "Exit: 0 pass, 1 blocked, 2 usage error or refused package, 3 inconclusive or aborted.\n";
 
+#define TABLE_MAX 256
+
 struct cli {
     bool quiet, verbose, json;
+    bool table; /* a live table on a terminal instead of one line per state change */
+    size_t rows, drawn;
+    struct {
+        char cell[160], state[24], detail[120];
+    } row[TABLE_MAX];
 };
+
+/* Redraws the table in place: up over the rows drawn last time, each row rewritten. */
+static void table_draw(struct cli *cli)
+{
+    if (cli->drawn)
+        printf("\033[%zuA", cli->drawn);
+    for (size_t i = 0; i < cli->rows; i++)
+        printf("\r\033[K  %-40.40s %-14s %.70s\n", cli->row[i].cell, cli->row[i].state,
+               cli->row[i].detail);
+    cli->drawn = cli->rows;
+    fflush(stdout);
+}
+
+static void table_update(struct cli *cli, const struct rg_cell_result *res, const char *state,
+                         const char *detail)
+{
+    char cell[160];
+    size_t i;
+
+    snprintf(cell, sizeof(cell), "%s/%s", res->scenario, res->cell.id);
+    for (i = 0; i < cli->rows && strcmp(cli->row[i].cell, cell) != 0; i++)
+        ;
+    if (i == cli->rows) {
+        if (cli->rows == TABLE_MAX)
+            return;
+        cli->rows++;
+        snprintf(cli->row[i].cell, sizeof(cli->row[i].cell), "%s", cell);
+    }
+    snprintf(cli->row[i].state, sizeof(cli->row[i].state), "%s", state);
+    snprintf(cli->row[i].detail, sizeof(cli->row[i].detail), "%s", detail);
+    table_draw(cli);
+}
 
 static void on_signal(int sig)
 {
@@ -70,7 +110,7 @@ static void print_json_string(const char *s)
 static void on_progress(void *opaque, const struct rg_cell_result *res, const char *state,
                         const char *detail)
 {
-    const struct cli *cli = opaque;
+    struct cli *cli = opaque;
     static const char *const quiet_types[] = {"start", "destroy", "stopped", "pvpanic", NULL};
 
     if (cli->json) {
@@ -88,6 +128,10 @@ static void on_progress(void *opaque, const struct rg_cell_result *res, const ch
     }
     if (cli->quiet)
         return;
+    if (cli->table) {
+        table_update(cli, res, state, detail);
+        return;
+    }
     if (!cli->verbose)
         for (size_t i = 0; quiet_types[i]; i++)
             if (strcmp(state, quiet_types[i]) == 0)
@@ -194,6 +238,8 @@ int cmd_run(int argc, char **argv)
     }
     if (optind >= argc)
         return rg_command_usage_error("run", "no scenario given");
+    cli.table = !cli.json && !cli.quiet && !cli.verbose && isatty(STDOUT_FILENO) &&
+                !getenv("NO_COLOR");
     opts.progress = on_progress;
     opts.opaque = &cli;
     sa.sa_handler = on_signal;
