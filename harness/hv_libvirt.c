@@ -25,6 +25,7 @@ struct rg_hv_domain {
     int inflight;  /* callbacks running now (hv->mu) */
     bool released; /* no more callbacks (hv->mu) */
     bool console_open;
+    bool console_closing; /* hv->mu: no more console callbacks */
     double last_reboot; /* event thread only */
     struct rg_hv_domain *next;
 };
@@ -192,7 +193,7 @@ static void on_console(virStreamPtr st, int events, void *opaque)
     bool closed = false;
 
     pthread_mutex_lock(&hv->mu);
-    if (d->released) {
+    if (d->released || d->console_closing) {
         pthread_mutex_unlock(&hv->mu);
         return;
     }
@@ -508,8 +509,29 @@ static int lv_reboot(struct rg_hv_domain *d, struct rg_error *err)
     return 0;
 }
 
+/* Detaches the console while the domain still runs. Aborting a console stream while libvirt
+ * tears down the domain's character devices deadlocks libvirt 9.0 (the stream's lock and
+ * the chardev table's lock are taken in opposite orders): seen after a destroy. */
+static void console_close(struct rg_hv_domain *d)
+{
+    pthread_mutex_lock(&d->hv->mu);
+    d->console_closing = true;
+    while (d->inflight > 0)
+        pthread_cond_wait(&d->hv->idle, &d->hv->mu);
+    pthread_mutex_unlock(&d->hv->mu);
+    if (!d->console)
+        return;
+    if (d->console_open)
+        virStreamEventRemoveCallback(d->console);
+    virStreamAbort(d->console);
+    virStreamFree(d->console);
+    d->console = NULL;
+    d->console_open = false;
+}
+
 static int lv_destroy(struct rg_hv_domain *d, struct rg_error *err)
 {
+    console_close(d);
     if (d->dom && virDomainIsActive(d->dom) == 1 && virDomainDestroy(d->dom) < 0)
         return lv_error(err, "cannot destroy the domain");
     return 0;
@@ -540,16 +562,12 @@ static void lv_release(struct rg_hv_domain *d)
             break;
         }
     pthread_mutex_unlock(&hv->mu);
-    if (d->console) {
-        if (d->console_open)
-            virStreamEventRemoveCallback(d->console);
-        virStreamAbort(d->console);
-        virStreamFree(d->console);
-    }
-    if (d->dom) {
-        lv_destroy(d, &err);
+    if (d->dom)
+        lv_destroy(d, &err); /* closes the console first */
+    else
+        console_close(d);
+    if (d->dom)
         virDomainFree(d->dom);
-    }
     free(d);
 }
 

@@ -16,18 +16,20 @@ cmdline=$(jq -r .images.tiny.cmdline images/catalog.json)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 bare_boot() { # seconds from exec to the ready line
+    rm -f "$work/bare.qcow2" "$work/bare.log"
     qemu-img create -q -f qcow2 -b "$img/disk.qcow2" -F qcow2 "$work/bare.qcow2"
-    local start end
+    local start end pid
     start=$(date +%s.%N)
-    qemu-system-x86_64 -accel tcg -machine pc -m 256 -smp 1 -nographic -no-reboot \
+    qemu-system-x86_64 -accel tcg -machine pc -m 256 -smp 1 -display none -no-reboot \
         -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
         -drive "file=$work/bare.qcow2,if=virtio,format=qcow2" -device pvpanic \
-        -device i6300esb -device virtio-serial -monitor none -serial stdio 2>/dev/null |
-        while IFS= read -r line; do
-            case $line in *RINGGATE-READY*) date +%s.%N >"$work/ready"; break ;; esac
-        done
-    pkill -f "$work/bare.qcow2" || true
-    end=$(cat "$work/ready")
+        -device i6300esb -device virtio-serial -monitor none \
+        -serial "file:$work/bare.log" </dev/null 2>/dev/null &
+    pid=$!
+    until grep -q RINGGATE-READY "$work/bare.log" 2>/dev/null; do sleep 0.02; done
+    end=$(date +%s.%N)
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
     echo "$end - $start" | bc
 }
 
