@@ -22,7 +22,7 @@ struct fixture {
     atomic_bool interrupted, halt;
     struct rg_cell_result res;
     int progress_calls;
-    bool no_pvpanic, agent_silent, fail_start;
+    bool no_pvpanic, agent_silent, fail_start, reset_first;
 };
 
 static int setup(void **state)
@@ -93,7 +93,7 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
 {
     struct fake_hv_config cfg = {.boot_s = 0.02, .image_disk = f->image_disk, .effect = effect,
                                  .no_pvpanic = f->no_pvpanic, .agent_silent = f->agent_silent,
-                                 .fail_start = f->fail_start};
+                                 .fail_start = f->fail_start, .reset_first = f->reset_first};
     struct rg_cell_env env = {0};
     struct rg_hv *hv = NULL;
 
@@ -287,6 +287,36 @@ static void test_infrastructure_failures_are_inconclusive(void **state)
     assert_non_null(strstr(title_of(find(&f->res, RG_FINDING_INFRA)), "agent"));
 }
 
+static void test_watchdog_resets_are_crashes_and_a_loop(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *crash;
+
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_WATCHDOG);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    crash = find(&f->res, RG_FINDING_CRASH);
+    assert_non_null(crash);
+    assert_non_null(strstr(title_of(crash), "watchdog"));
+    assert_non_null(find(&f->res, RG_FINDING_BOOT_LOOP));
+    assert_string_equal(f->res.boots[3].cause, "watchdog");
+}
+
+static void test_reset_before_console_report(void **state)
+{
+    struct fixture *f = *state;
+
+    /* The reset event overtakes the crash report: the loop is still called, the crash
+     * still found and named. */
+    f->reset_first = true;
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_BOOTCRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_BOOT_LOOP));
+    assert_string_equal(title_of(find(&f->res, RG_FINDING_CRASH)),
+                        "BUG: kernel NULL pointer dereference in rg_sensor_eval");
+}
+
 static void test_installer_failure_blocks(void **state)
 {
     struct fixture *f = *state;
@@ -320,6 +350,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash_without_pvpanic_still_found, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_installer_failure_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watchdog_resets_are_crashes_and_a_loop, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reset_before_console_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_infrastructure_failures_are_inconclusive, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_aborts, setup, teardown),

@@ -222,6 +222,12 @@ static bool guest_boot(struct rg_hv_domain *d)
     if (dom_sleep(d, g_cfg.boot_s))
         goto interrupted;
     if (!safe && (st.effect == FAKE_CRASH || st.effect == FAKE_BOOTCRASH)) {
+        if (g_cfg.reset_first) {
+            /* The lifecycle event overtakes the console bytes of the dying boot. */
+            emit(d, RG_HV_EV_REBOOT, NULL);
+            console_crash(d);
+            return true;
+        }
         console_crash(d);
         goto crash;
     }
@@ -230,6 +236,11 @@ static bool guest_boot(struct rg_hv_domain *d)
         goto interrupted;
     }
     if (!safe && st.effect == FAKE_SILENT_RESET) {
+        emit(d, RG_HV_EV_REBOOT, NULL);
+        return true;
+    }
+    if (!safe && st.effect == FAKE_WATCHDOG) {
+        emit(d, RG_HV_EV_WATCHDOG, NULL);
         emit(d, RG_HV_EV_REBOOT, NULL);
         return true;
     }

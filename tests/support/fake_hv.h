@@ -15,6 +15,7 @@ enum fake_effect {
     FAKE_WARN,          /* prints a kernel WARNING, keeps running */
     FAKE_SILENT_RESET,  /* resets before ready without a word */
     FAKE_INSTALL_FAILS, /* the installer exits 1 */
+    FAKE_WATCHDOG,      /* freezes at boot without a word; the watchdog resets it */
 };
 
 struct fake_hv_config {
@@ -26,6 +27,7 @@ struct fake_hv_config {
     bool fail_start;    /* the hypervisor cannot start domains */
     bool agent_silent;  /* the agent never connects */
     bool no_pvpanic;    /* crashes come without a pvpanic event */
+    bool reset_first;   /* a crash's reset event arrives before its console report */
 };
 
 /* The ops table; configure with fake_hv_configure before connecting. */
