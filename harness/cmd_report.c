@@ -10,19 +10,105 @@
 #include "ringgate.h"
 
 const char rg_usage_report[] =
-    "usage: ringgate report RUN_DIR [--format json|junit|text] [-o FILE]\n"
+    "usage: ringgate report RUN_DIR [--format text|json|junit|html] [-o FILE]\n"
     "\n"
-    "Regenerates a format from RUN_DIR/report.json (schema ringgate.report/v1,\n"
-    "reports/README.md).\n"
+    "Regenerates a report from RUN_DIR/report.json (schema ringgate.report/v1,\n"
+    "reports/README.md); report.json itself is never changed.\n"
     "\n"
-    "  --format text   the summary `run` prints (default), to standard output; colour\n"
-    "                  only on a terminal and never with NO_COLOR\n"
-    "  --format json   report.json, pretty-printed, to standard output\n"
-    "  --format junit  RUN_DIR/junit.xml (or FILE): one testsuite per scenario, one\n"
-    "                  testcase per cell and check class (Apache Ant JUnit schema)\n"
-    "  -o FILE         write there instead\n"
+    "  -f, --format text   the summary `ringgate run` prints (default), to standard\n"
+    "                      output; colour only on a terminal and never with NO_COLOR\n"
+    "  -f, --format json   report.json, pretty-printed, to standard output\n"
+    "  -f, --format junit  RUN_DIR/junit.xml: one testsuite per scenario, one testcase\n"
+    "                      per cell and check (Apache Ant JUnit schema)\n"
+    "  -f, --format html   RUN_DIR/index.html: one self-contained page (no script,\n"
+    "                      nothing fetched): verdict, matrix, boot timelines, findings\n"
+    "                      with their console excerpts, regression plots\n"
+    "  -o, --output FILE   write there instead (`-` is standard output)\n"
     "\n"
-    "Exit: 0 written, 2 no valid report or usage error.\n";
+    "junit and html print the path they wrote. Files are written atomically.\n"
+    "\n"
+    "Exit: 0 written; 2 usage error, or RUN_DIR/report.json missing or invalid\n"
+    "(the message names the file, and the line and column of a JSON error).\n";
+
+enum format { TEXT, JSON, JUNIT, HTML };
+
+static int parse_format(const char *s, enum format *out)
+{
+    static const char *const names[] = {"text", "json", "junit", "html"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (!strcmp(s, names[i])) {
+            *out = (enum format)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The whole of b to a stream: standard output, or a file given with -o. */
+static int put_stream(const char *outpath, const struct rg_buf *b)
+{
+    FILE *f = outpath && strcmp(outpath, "-") ? fopen(outpath, "w") : stdout;
+    int rc = RG_EXIT_OK;
+
+    if (!f) {
+        perror(outpath);
+        return RG_EXIT_USAGE;
+    }
+    if (fwrite(rg_buf_str(b), 1, b->len, f) != b->len || fflush(f) != 0) {
+        perror(outpath ? outpath : "standard output");
+        rc = RG_EXIT_USAGE;
+    }
+    if (f != stdout && fclose(f) != 0 && rc == RG_EXIT_OK) {
+        perror(outpath);
+        rc = RG_EXIT_USAGE;
+    }
+    return rc;
+}
+
+static int render(const json_t *report, enum format fmt, const char *dir, const char *outpath)
+{
+    struct rg_buf b = RG_BUF_INIT;
+    struct rg_error err = {0};
+    char path[4200];
+    int rc = RG_EXIT_OK;
+
+    if (fmt == TEXT) {
+        bool color = !outpath && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        rg_report_text(report, color, &b);
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+            n--;
+        rg_buf_printf(&b, "report:  %.*s/\n", (int)n, dir);
+    } else if (fmt == JSON) {
+        char *s = json_dumps(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (!s) {
+            fputs("ringgate report: cannot format the report\n", stderr);
+            return RG_EXIT_USAGE;
+        }
+        rg_buf_puts(&b, s);
+        rg_buf_putc(&b, '\n');
+        free(s);
+    } else if (fmt == JUNIT && rg_report_junit(report, &b, &err) < 0) {
+        rg_error_print(stderr, &err);
+        return RG_EXIT_USAGE;
+    } else if (fmt == HTML) {
+        rg_report_html(report, &b);
+    }
+    if (fmt == TEXT || fmt == JSON || (outpath && !strcmp(outpath, "-"))) {
+        rc = put_stream(outpath, &b);
+    } else {
+        snprintf(path, sizeof(path), "%s/%s", dir, fmt == JUNIT ? "junit.xml" : "index.html");
+        if (rg_report_write_atomic(outpath ? outpath : path, rg_buf_str(&b), b.len, &err) < 0) {
+            rg_error_print(stderr, &err);
+            rc = RG_EXIT_USAGE;
+        } else {
+            printf("%s\n", outpath ? outpath : path);
+        }
+    }
+    rg_buf_free(&b);
+    return rc;
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -30,16 +116,18 @@ int cmd_report(int argc, char **argv)
                                              {"output", required_argument, NULL, 'o'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *format = "text", *outpath = NULL;
-    struct rg_error err;
+    const char *outpath = NULL;
+    enum format fmt = TEXT;
+    struct rg_error err = {0};
     json_t *report;
-    int opt, rc = RG_EXIT_OK;
+    int opt, rc;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
-            format = optarg;
+            if (parse_format(optarg, &fmt) < 0)
+                return rg_command_usage_error("report", "--format takes text, json, junit or html");
             break;
         case 'o':
             outpath = optarg;
@@ -53,41 +141,11 @@ int cmd_report(int argc, char **argv)
     }
     if (argc - optind != 1)
         return rg_command_usage_error("report", "expected one run folder");
-    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "junit"))
-        return rg_command_usage_error("report", "--format takes text, json or junit");
     if (rg_report_load(argv[optind], &report, &err) < 0) {
         rg_error_print(stderr, &err);
         return RG_EXIT_USAGE;
     }
-    if (strcmp(format, "junit") == 0) {
-        char path[4200];
-        snprintf(path, sizeof(path), "%s/junit.xml", argv[optind]);
-        if (rg_report_write_junit(report, outpath ? outpath : path, &err) < 0) {
-            rg_error_print(stderr, &err);
-            rc = RG_EXIT_USAGE;
-        } else {
-            printf("%s\n", outpath ? outpath : path);
-        }
-    } else {
-        FILE *out = outpath ? fopen(outpath, "w") : stdout;
-        if (!out) {
-            perror(outpath);
-            json_decref(report);
-            return RG_EXIT_USAGE;
-        }
-        if (strcmp(format, "json") == 0) {
-            json_dumpf(report, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            fputc('\n', out);
-        } else {
-            struct rg_buf b = RG_BUF_INIT;
-            rg_report_text(report, !outpath && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
-                           &b);
-            fputs(rg_buf_str(&b), out);
-            rg_buf_free(&b);
-        }
-        if (outpath)
-            fclose(out);
-    }
+    rc = render(report, fmt, argv[optind], outpath);
     json_decref(report);
     return rc;
 }

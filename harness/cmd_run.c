@@ -165,7 +165,7 @@ static void print_summary(const struct rg_run *run, const struct cli *cli)
         return;
     }
     rg_report_text(report, isatty(fileno(out)) && !getenv("NO_COLOR"), &b);
-    fprintf(out, "\n%sreport:  %s/report.json (and junit.xml)\n", rg_buf_str(&b), run->dir);
+    fprintf(out, "\n%sreport:  %s/index.html (and report.json, junit.xml)\n", rg_buf_str(&b), run->dir);
     rg_buf_free(&b);
     json_decref(report);
 }

@@ -462,6 +462,27 @@ static int run_cells(struct rg_run *run, const struct rg_run_opts *opts, struct 
     return 0;
 }
 
+/* junit.xml for CI and index.html for people, both from the report.json just written: one
+ * source of truth, and `ringgate report` regenerates exactly these. */
+static void write_derived_reports(const char *dir, struct rg_errors *errs)
+{
+    struct rg_error e = {0};
+    json_t *written = NULL;
+    char path[4200];
+
+    if (rg_report_load(dir, &written, &e) < 0) {
+        rg_errors_push(errs, &e);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    if (rg_report_write_junit(written, path, &e) < 0)
+        rg_errors_push(errs, &e);
+    snprintf(path, sizeof(path), "%s/index.html", dir);
+    if (rg_report_write_html(written, path, &e) < 0)
+        rg_errors_push(errs, &e);
+    json_decref(written);
+}
+
 int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_opts *opts,
                    struct rg_run **out, struct rg_errors *errs)
 {
@@ -539,16 +560,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         rc = RG_EXIT_INCONCLUSIVE;
         goto out;
     }
-    {
-        /* junit.xml for CI, from the report just written: one source of truth. */
-        json_t *written = NULL;
-        char junit[4200];
-        snprintf(junit, sizeof(junit), "%s/junit.xml", run->dir);
-        if (rg_report_load(run->dir, &written, &e) < 0 ||
-            rg_report_write_junit(written, junit, &e) < 0)
-            rg_errors_push(errs, &e);
-        json_decref(written);
-    }
+    write_derived_reports(run->dir, errs);
     rc = run->exit_code;
     *out = run;
     run = NULL;

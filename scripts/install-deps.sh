@@ -7,6 +7,7 @@ build_pkgs=(
     libvirt-dev libyaml-dev libjansson-dev libcmocka-dev libssl-dev libarchive-dev
     libxml2-dev libxml2-utils libpcre2-dev jq
     clang libclang-rt-14-dev
+    chromium fonts-dejavu-core # tests/e2e/e2e_html_chromium.sh renders index.html headless
 )
 run_pkgs=(
     qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
