@@ -22,6 +22,10 @@
 #define PANIC_RESET_S 15.0   /* a panicking guest (panic=-1) resets within this */
 #define GUEST_PKG_PATH "/run/rg-update.rgpkg"
 #define GUEST_INSTALLER "/usr/sbin/rg-install"
+#define GUEST_WORKLOAD "/usr/bin/rg-workload"
+#define GUEST_STRESS "/usr/bin/stress-ng"
+#define SAMPLE_TIMEOUT_S 120.0 /* one workload run (icount slows a busy guest down) */
+#define MEMORY_MIN_ROUNDS 4
 
 /* ---- Names ---- */
 
@@ -97,6 +101,7 @@ struct cell {
     bool blocked_reported;
     bool in_rollback; /* crashes now mean the rollback failed */
     bool crash_started; /* a crash report began on the console (once per cell) */
+    long stress_pid;    /* the guest's stress-ng while it runs */
 
     FILE *log;
     struct rg_console *scan;
@@ -167,6 +172,10 @@ static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls
         return k->hang;
     case RG_FINDING_WARNING:
         return k->warning;
+    case RG_FINDING_PERF_REGRESSION:
+    case RG_FINDING_MEMORY_REGRESSION:
+        /* In an A/A run every regression is a false positive: counted, never blocking. */
+        return c->env->aa ? RG_ACTION_WARN : RG_ACTION_BLOCK;
     default:
         return RG_ACTION_BLOCK;
     }
@@ -735,6 +744,89 @@ static int cell_reboot(struct cell *c)
     return 0;
 }
 
+/* Reboots and waits until the reset is seen, so that the next wait is for the new boot. */
+static int cell_reboot_seen(struct cell *c)
+{
+    const int n = cur_boot(c)->n;
+    const double asked = rg_mono_now();
+
+    if (cell_reboot(c) < 0)
+        return -1;
+    while (cur_boot(c)->n == n && c->reboot_requested && c->dom_running) {
+        if (!cell_pump(c, rg_mono_now() + 0.5))
+            return -1;
+        if (rg_mono_now() - asked > PANIC_RESET_S) {
+            cell_finding(c, RG_FINDING_INFRA, "the guest did not reset when asked", 0, NULL,
+                         NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* checks.stress: load in the guest while the update is applied and during the first soak,
+ * as on a busy endpoint. stress-ng comes from Debian, in the image. */
+static int stress_start(struct cell *c)
+{
+    const struct rg_stress_check *st = &c->env->sc->checks.stress;
+    struct rg_agent a = cell_agent(c, 10);
+    struct rg_error err = {0};
+    char cpu[16], vm[16], vmb[24], io[16], timeout[24];
+    const char *argv[16];
+    size_t n = 0;
+
+    if (!st->enabled)
+        return 0;
+    argv[n++] = GUEST_STRESS;
+    snprintf(cpu, sizeof(cpu), "%d", st->cpu);
+    snprintf(vm, sizeof(vm), "%d", st->vm_mib ? 1 : 0);
+    snprintf(vmb, sizeof(vmb), "%dM", st->vm_mib ? st->vm_mib : 1);
+    snprintf(io, sizeof(io), "%d", st->io);
+    /* A bound even if ringgate never gets to stop it: apply, soak and some slack. */
+    snprintf(timeout, sizeof(timeout), "%ds", (int)APPLY_TIMEOUT_S + c->env->sc->boot.soak_s + 30);
+    if (st->cpu) {
+        argv[n++] = "--cpu";
+        argv[n++] = cpu;
+    }
+    if (st->vm_mib) {
+        argv[n++] = "--vm";
+        argv[n++] = vm;
+        argv[n++] = "--vm-bytes";
+        argv[n++] = vmb;
+    }
+    if (st->io) {
+        argv[n++] = "--io";
+        argv[n++] = io;
+    }
+    argv[n++] = "--timeout";
+    argv[n++] = timeout;
+    argv[n++] = "--quiet";
+    argv[n] = NULL;
+    if (rg_agent_exec(&a, argv, &c->stress_pid, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot start stress-ng in the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    cell_event(c, "stress", "stress-ng started: %d cpu, %d MiB vm, %d io workers", st->cpu,
+               st->vm_mib, st->io);
+    return 0;
+}
+
+static void stress_stop(struct cell *c)
+{
+    char pid[24];
+    const char *argv[] = {"/bin/kill", "-TERM", pid, NULL};
+    struct rg_error err;
+    int code = 0;
+
+    if (!c->stress_pid)
+        return;
+    snprintf(pid, sizeof(pid), "%ld", c->stress_pid);
+    c->stress_pid = 0;
+    if (cell_guest_run(c, argv, 10, &code, NULL, &err) == 0)
+        cell_event(c, "stress", "stress-ng stopped after the first soak");
+}
+
 /* The ready line must name what was installed: proves the update (or rollback) took. */
 static bool versions_match(const struct rg_ready_info *r, const char *kind, const char *version)
 {
@@ -821,7 +913,12 @@ static void phase_candidate(struct cell *c, const char *disk)
                      NULL, err.msg);
         return;
     }
-    if (cell_apply(c) < 0)
+    if (stress_start(c) < 0)
+        return;
+    if (c->env->aa)
+        cell_event(c, "apply", "A/A run: the baseline is measured against itself, nothing "
+                               "applied");
+    else if (cell_apply(c) < 0)
         return;
     for (;;) {
         struct rg_boot_record *b;
@@ -830,7 +927,7 @@ static void phase_candidate(struct cell *c, const char *disk)
         if (w != WAIT_READY)
             return;
         b = cur_boot(c);
-        if (strcmp(b->phase, "candidate") != 0 &&
+        if (strcmp(b->phase, "candidate") != 0 && !c->env->aa &&
             !versions_match(&b->ready, c->env->update_kind, c->env->update_version)) {
             char msg[256];
             snprintf(msg, sizeof(msg), "after reboot the guest runs sensor=%s content=%s",
@@ -844,27 +941,413 @@ static void phase_candidate(struct cell *c, const char *disk)
                 return;
             continue; /* it crashed or reset: the next boot decides */
         }
+        stress_stop(c);
         if (done == reboots)
             return;
-        {
-            /* Wait for the reset to be seen, so that the next wait is for the new boot. */
-            const int n = b->n;
-            const double asked = rg_mono_now();
+        if (cell_reboot_seen(c) < 0)
+            return;
+        done++;
+    }
+}
 
-            if (cell_reboot(c) < 0)
-                return;
-            done++;
-            while (cur_boot(c)->n == n && c->reboot_requested && c->dom_running) {
-                if (!cell_pump(c, rg_mono_now() + 0.5))
-                    return;
-                if (rg_mono_now() - asked > PANIC_RESET_S) {
-                    cell_finding(c, RG_FINDING_INFRA, "the guest did not reset when asked", 0,
-                                 NULL, NULL);
-                    return;
-                }
-            }
+static void cell_digests(struct cell *c)
+{
+    const struct rg_image *img = c->env->image;
+
+    rg_sha256_file(img->kernel, c->res->digest_kernel, NULL);
+    rg_sha256_file(img->initrd, c->res->digest_initrd, NULL);
+    rg_sha256_file(img->disk, c->res->digest_disk, NULL);
+}
+
+static int cell_open_log(struct cell *c)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", c->env->run_dir, c->env->console_rel);
+    c->log = fopen(path, "w");
+    return c->log ? 0 : -1;
+}
+
+/* The live state of a cell (or of a cell's baseline twin) around res. */
+static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_cell_result *res)
+{
+    struct rg_console_opts copts = {0};
+
+    memset(c, 0, sizeof(*c));
+    c->env = env;
+    c->res = res;
+    memset(res, 0, sizeof(*res));
+    res->cell = *env->cell;
+    snprintf(res->scenario, sizeof(res->scenario), "%s", env->sc->name);
+    snprintf(res->console_log, sizeof(res->console_log), "%s", env->console_rel);
+    res->started_at = rg_wall_now();
+    res->verdict_s = -1;
+    c->t0 = rg_mono_now();
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                                : RG_CONSOLE_CRASH;
+    copts.oom_class = env->sc->checks.oom == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                              : RG_CONSOLE_CRASH;
+    c->scan = rg_console_new(&copts);
+}
+
+static void cell_fini(struct cell *c)
+{
+    rg_console_finish(c->scan);
+    console_take_findings(c);
+    if (c->log)
+        fclose(c->log);
+    c->log = NULL;
+    rg_console_free(c->scan);
+    rg_buf_free(&c->line);
+    pthread_mutex_lock(&c->mu);
+    while (c->head) {
+        struct qevent *next = c->head->next;
+        free(c->head);
+        c->head = next;
+    }
+    pthread_mutex_unlock(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    c->res->duration_s = rg_mono_now() - c->t0;
+}
+
+/* ---- Paired measurement: the candidate against a baseline twin, samples interleaved ---- */
+
+struct measure {
+    struct cell *cand, *twin;
+    double t0; /* monotonic start of the window */
+    char why[256]; /* why a side failed */
+};
+
+static struct rg_metric *metric_get(struct cell *c, const char *name, enum rg_metric_kind kind,
+                                    const char *workload, const char *unit)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_metric *m;
+
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->metrics[i].name, name) == 0)
+            return &r->metrics[i];
+    r->metrics = grow(r->metrics, r->nmetrics, sizeof(*r->metrics));
+    m = &r->metrics[r->nmetrics++];
+    snprintf(m->name, sizeof(m->name), "%s", name);
+    m->kind = kind;
+    snprintf(m->workload, sizeof(m->workload), "%s", workload);
+    snprintf(m->unit, sizeof(m->unit), "%s", unit);
+    snprintf(m->clock, sizeof(m->clock), "%s",
+             c->env->sc->checks.performance.enabled &&
+                     c->env->sc->checks.performance.clock == RG_CLOCK_ICOUNT
+                 ? "icount"
+                 : "wall");
+    m->verdict = RG_METRIC_INFO;
+    return m;
+}
+
+static void metric_put(struct measure *ms, bool cand, const char *name, enum rg_metric_kind kind,
+                       const char *workload, const char *unit, double v)
+{
+    struct rg_metric *m = metric_get(ms->cand, name, kind, workload, unit);
+
+    if (rg_metric_add(m, cand, v, rg_mono_now() - ms->t0) < 0)
+        abort();
+}
+
+/* Runs argv on one side; 0 with its stdout, else -1 with ms->why set. */
+static int side_exec(struct measure *ms, struct cell *s, const char *const *argv, char **out)
+{
+    struct rg_error err = {0};
+    int code = 0, rc;
+
+    *out = NULL;
+    rc = cell_guest_run(s, argv, SAMPLE_TIMEOUT_S, &code, out, &err);
+    if (rc == 1)
+        snprintf(ms->why, sizeof(ms->why), "the guest went down while running %s", argv[0]);
+    else if (rc < 0)
+        snprintf(ms->why, sizeof(ms->why), "%s: %s", argv[0], err.msg);
+    else if (code != 0)
+        snprintf(ms->why, sizeof(ms->why), "%s exited with %d", argv[0], code);
+    if (rc != 0 || code != 0) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Sized so that one run takes about a second of guest time under TCG. */
+static int workload_iterations(const struct rg_perf_check *p, enum rg_workload w)
+{
+    if (p->enabled && p->iterations > 0)
+        return p->iterations;
+    return w == RG_WORKLOAD_CPU ? 20000 : w == RG_WORKLOAD_FILEIO ? 500 : 2000;
+}
+
+static const char *workload_label(const struct rg_perf_check *p, char *buf, size_t size)
+{
+    if (p->workload == RG_WORKLOAD_CUSTOM)
+        snprintf(buf, size, "custom: %s", p->command);
+    else if (p->workload == RG_WORKLOAD_BOOT)
+        snprintf(buf, size, "boot: power-on to the ready line");
+    else
+        snprintf(buf, size, "rg-workload %s %d", rg_workload_name(p->workload),
+                 workload_iterations(p, p->workload));
+    return buf;
+}
+
+/* One performance sample of a built-in or custom workload. */
+static int sample_workload(struct measure *ms, struct cell *s, bool cand,
+                           const struct rg_perf_check *p, bool record)
+{
+    char iters[24], label[96], name[96], *out = NULL;
+    const char *argv[4];
+    struct rg_kv kv[16];
+    size_t n;
+
+    if (p->workload == RG_WORKLOAD_CUSTOM) {
+        argv[0] = "/bin/sh";
+        argv[1] = "-c";
+        argv[2] = p->command;
+    } else {
+        /* Memory without a performance check still needs the sensor's event path busy. */
+        enum rg_workload w = p->enabled ? p->workload : RG_WORKLOAD_SYSCALL;
+        snprintf(iters, sizeof(iters), "%d", workload_iterations(p, w));
+        argv[0] = GUEST_WORKLOAD;
+        argv[1] = rg_workload_name(w);
+        argv[2] = iters;
+    }
+    argv[3] = NULL;
+    if (side_exec(ms, s, argv, &out) < 0)
+        return -1;
+    n = rg_kv_parse(out, kv, sizeof(kv) / sizeof(kv[0]));
+    free(out);
+    if (!record)
+        return 0;
+    workload_label(p, label, sizeof(label));
+    for (size_t i = 0; i < n; i++) {
+        if (p->workload == RG_WORKLOAD_CUSTOM) {
+            snprintf(name, sizeof(name), "custom.%s", kv[i].name);
+            metric_put(ms, cand, name, RG_METRIC_PERF, label, "", kv[i].value);
+        } else if (!strcmp(kv[i].name, "wall_ns") || !strcmp(kv[i].name, "cpu_ns")) {
+            snprintf(name, sizeof(name), "%s.%s_ms", argv[1],
+                     kv[i].name[0] == 'w' ? "wall" : "cpu");
+            metric_put(ms, cand, name, RG_METRIC_PERF, label, "ms", kv[i].value / 1e6);
         }
     }
+    if (n == 0) {
+        snprintf(ms->why, sizeof(ms->why), "%s printed no name=value line", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* One boot sample: reboot the side and time power-on to ready, on the host's clock and in
+ * the guest's own (its uptime at the ready line). */
+static int sample_boot(struct measure *ms, struct cell *s, bool cand)
+{
+    struct rg_error err = {0};
+    struct rg_boot_record *b;
+    char label[96];
+
+    if (cell_reboot_seen(s) < 0 || cell_wait_ready(s) != WAIT_READY) {
+        snprintf(ms->why, sizeof(ms->why), "a measured reboot did not reach ready");
+        return -1;
+    }
+    b = cur_boot(s);
+    workload_label(&s->env->sc->checks.performance, label, sizeof(label));
+    metric_put(ms, cand, "boot.wall_s", RG_METRIC_PERF, label, "s", b->ready_s - b->start_s);
+    metric_put(ms, cand, "boot.uptime_s", RG_METRIC_PERF, label, "s", b->ready.uptime);
+    if (cell_wait_agent(s, &err) < 0) {
+        snprintf(ms->why, sizeof(ms->why), "after a measured reboot: %s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Guest memory, and the sensor's own counters when it has them. */
+static int sample_memory(struct measure *ms, struct cell *s, bool cand)
+{
+    const char *meminfo[] = {"/bin/cat", "/proc/meminfo", NULL};
+    const char *stats[] = {"/bin/cat", "/proc/rg_sensor/stats", NULL};
+    static const char *const label = "guest /proc/meminfo over the measurement window";
+    double total, avail, v;
+    char *out = NULL;
+    struct rg_kv kv[16];
+    size_t n;
+
+    if (side_exec(ms, s, meminfo, &out) < 0)
+        return -1;
+    if (rg_meminfo_mib(out, "MemTotal", &total) && rg_meminfo_mib(out, "MemAvailable", &avail))
+        metric_put(ms, cand, "mem.used_mib", RG_METRIC_MEMORY, label, "MiB", total - avail);
+    if (rg_meminfo_mib(out, "SUnreclaim", &v))
+        metric_put(ms, cand, "mem.slab_unreclaim_mib", RG_METRIC_MEMORY, label, "MiB", v);
+    if (rg_meminfo_mib(out, "Slab", &v))
+        metric_put(ms, cand, "mem.slab_mib", RG_METRIC_MEMORY, label, "MiB", v);
+    free(out);
+    if (side_exec(ms, s, stats, &out) < 0)
+        return 0; /* a safe-mode or sensor-less guest has none: not an error */
+    n = rg_kv_parse(out, kv, sizeof(kv) / sizeof(kv[0]));
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(kv[i].name, "leaked_bytes"))
+            metric_put(ms, cand, "sensor.leaked_mib", RG_METRIC_MEMORY,
+                       "the sensor's own counter of unfreed allocations", "MiB",
+                       kv[i].value / 1048576);
+    free(out);
+    return 0;
+}
+
+static int measure_side(struct measure *ms, bool cand)
+{
+    const struct rg_checks *k = &ms->cand->env->sc->checks;
+    struct cell *s = cand ? ms->cand : ms->twin;
+
+    if (k->performance.enabled && k->performance.workload == RG_WORKLOAD_BOOT) {
+        if (sample_boot(ms, s, cand) < 0)
+            return -1;
+    } else if (sample_workload(ms, s, cand, &k->performance, k->performance.enabled) < 0) {
+        return -1;
+    }
+    return k->memory.enabled ? sample_memory(ms, s, cand) : 0;
+}
+
+/* The name of the deciding performance metric. */
+static void deciding_metric(const struct rg_perf_check *p, const struct rg_cell_result *r,
+                            char *out, size_t size)
+{
+    const char *which = p->metric ? p->metric : "wall";
+
+    if (p->workload == RG_WORKLOAD_CUSTOM) {
+        if (p->metric)
+            snprintf(out, size, "custom.%s", p->metric);
+        else
+            for (size_t i = 0; i < r->nmetrics && !*out; i++)
+                if (r->metrics[i].kind == RG_METRIC_PERF)
+                    snprintf(out, size, "%s", r->metrics[i].name);
+    } else if (p->workload == RG_WORKLOAD_BOOT) {
+        snprintf(out, size, "boot.%s", strcmp(which, "cpu") ? "wall_s" : "uptime_s");
+    } else {
+        snprintf(out, size, "%s.%s_ms", rg_workload_name(p->workload), which);
+    }
+}
+
+static void measure_judge(struct cell *c, double window_s)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+    struct rg_cell_result *r = c->res;
+    char decides[96] = "", title[256], detail[512];
+
+    deciding_metric(&k->performance, r, decides, sizeof(decides));
+    r->measure_s = window_s;
+    for (size_t i = 0; i < r->nmetrics; i++) {
+        struct rg_metric *m = &r->metrics[i];
+
+        if (m->kind == RG_METRIC_PERF) {
+            rg_metric_judge_perf(m, k->performance.alpha, k->performance.max_regression_pct);
+            m->decides = strcmp(m->name, decides) == 0;
+            if (!m->decides || m->verdict != RG_METRIC_REGRESSION)
+                continue;
+            snprintf(title, sizeof(title), "perf regression: %s above the %g %% threshold",
+                     m->name, k->performance.max_regression_pct);
+            snprintf(detail, sizeof(detail),
+                     "%s: shift %+.1f %% (%g %% interval %+.1f %% to %+.1f %%), p = %.3g (%s), "
+                     "%zu baseline and %zu candidate samples, %s clock",
+                     m->workload, m->shift_pct, 100 * (1 - m->alpha), m->ci_low_pct,
+                     m->ci_high_pct, m->test.p, m->test.exact ? "exact" : "normal approximation",
+                     m->nbase, m->ncand,
+                     k->performance.clock == RG_CLOCK_ICOUNT ? "icount" : "wall");
+            cell_finding(c, RG_FINDING_PERF_REGRESSION, title, 0, NULL, detail);
+        } else {
+            /* Used memory and unreclaimable slab decide; the rest explains. */
+            rg_metric_judge_memory(m, window_s, k->memory.max_growth_mib);
+            m->decides = !strcmp(m->name, "mem.used_mib") ||
+                         !strcmp(m->name, "mem.slab_unreclaim_mib");
+            if (!m->decides) {
+                m->verdict = RG_METRIC_INFO;
+                continue;
+            }
+            if (m->verdict != RG_METRIC_REGRESSION)
+                continue;
+            snprintf(title, sizeof(title), "memory regression: %s grows more than %g MiB "
+                                           "over the soak", m->name, k->memory.max_growth_mib);
+            snprintf(detail, sizeof(detail),
+                     "baseline %+.2f MiB/min, candidate %+.2f MiB/min: %+.2f MiB more over the "
+                     "%.0f s window, %+.0f MiB per hour extrapolated",
+                     m->slope_base, m->slope_cand, m->growth, window_s, m->per_hour);
+            cell_finding(c, RG_FINDING_MEMORY_REGRESSION, title, 0, NULL, detail);
+        }
+    }
+}
+
+/* Boots a twin of the cell from the frozen pre-update disk next to the running candidate,
+ * then samples both in turn (B C, C B, B C, ...) so that host noise hits both alike. */
+static void phase_measure(struct cell *c, const char *base_disk)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+    struct rg_cell_env tenv = *c->env;
+    struct measure ms = {.cand = c};
+    struct rg_error err = {0};
+    struct cell twin;
+    char disk[4096], rel[512];
+    const char *slash = strrchr(c->env->console_rel, '/');
+    int rounds = 0;
+
+    /* The twin is observed, not judged: its failures make the cell inconclusive. */
+    snprintf(rel, sizeof(rel), "%.*sconsole-twin.log",
+             slash ? (int)(slash - c->env->console_rel + 1) : 0, c->env->console_rel);
+    tenv.console_rel = rel;
+    tenv.progress = NULL;
+    tenv.blocked = NULL;
+    tenv.keep = false;
+    if (cell_overlay(c, base_disk, "twin", disk, sizeof(disk)) < 0)
+        return;
+    c->res->twin = calloc(1, sizeof(*c->res->twin));
+    if (!c->res->twin)
+        abort();
+    cell_init(&twin, &tenv, c->res->twin);
+    ms.twin = &twin;
+    cell_event(c, "measure", "booting a baseline twin to measure the candidate against");
+    if (cell_open_log(&twin) < 0 || cell_start(&twin, "-twin", disk, "twin", false) < 0 ||
+        cell_wait_ready(&twin) != WAIT_READY || cell_wait_agent(&twin, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the baseline twin for measurement did not boot", 0,
+                     NULL, twin.res->nfindings ? twin.res->findings[0].title : err.msg);
+        goto out;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the candidate's agent does not answer for measurement",
+                     0, NULL, err.msg);
+        goto out;
+    }
+    ms.t0 = rg_mono_now();
+    for (;; rounds++) {
+        bool perf = k->performance.enabled && rounds < k->performance.samples;
+        bool mem = k->memory.enabled &&
+                   (rounds < MEMORY_MIN_ROUNDS || rg_mono_now() - ms.t0 < c->env->sc->boot.soak_s);
+
+        if (!perf && !mem)
+            break;
+        for (int side = 0; side < 2; side++) {
+            bool cand = (rounds + side) % 2 == 1; /* B C, then C B: neither always goes first */
+
+            if (measure_side(&ms, cand) < 0) {
+                /* A candidate that crashed has its finding already; anything else is ours. */
+                if (c->res->verdict == RG_VERDICT_PASS && !cell_stopping(c))
+                    cell_finding(c, RG_FINDING_INFRA,
+                                 cand ? "measurement failed on the candidate"
+                                      : "measurement failed on the baseline twin",
+                                 0, NULL, ms.why);
+                goto out;
+            }
+        }
+        if (!cell_pump(c, 0) || c->res->verdict != RG_VERDICT_PASS)
+            goto out;
+        cell_event(c, "sample", "round %d of paired samples done", rounds + 1);
+    }
+    measure_judge(c, rg_mono_now() - ms.t0);
+out:
+    cell_stop(&twin);
+    cell_fini(&twin);
+    unlink(disk);
 }
 
 /* After a blocked candidate: the pre-update disk must boot clean again, and the broken disk
@@ -918,44 +1401,13 @@ static void phase_rollback(struct cell *c, const char *base_disk, const char *ca
     c->in_rollback = false;
 }
 
-static void cell_digests(struct cell *c)
-{
-    const struct rg_image *img = c->env->image;
-
-    rg_sha256_file(img->kernel, c->res->digest_kernel, NULL);
-    rg_sha256_file(img->initrd, c->res->digest_initrd, NULL);
-    rg_sha256_file(img->disk, c->res->digest_disk, NULL);
-}
-
-static int cell_open_log(struct cell *c)
-{
-    char path[4096];
-
-    snprintf(path, sizeof(path), "%s/%s", c->env->run_dir, c->env->console_rel);
-    c->log = fopen(path, "w");
-    return c->log ? 0 : -1;
-}
-
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
 {
-    struct rg_console_opts copts = {0};
-    struct cell c = {.env = env, .res = res};
+    const struct rg_checks *k = &env->sc->checks;
+    struct cell c;
     char base[4096], cand[4096];
 
-    memset(res, 0, sizeof(*res));
-    res->cell = *env->cell;
-    snprintf(res->scenario, sizeof(res->scenario), "%s", env->sc->name);
-    snprintf(res->console_log, sizeof(res->console_log), "%s", env->console_rel);
-    res->started_at = rg_wall_now();
-    res->verdict_s = -1;
-    c.t0 = rg_mono_now();
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
-    copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
-                                                                : RG_CONSOLE_CRASH;
-    copts.oom_class = env->sc->checks.oom == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
-                                                              : RG_CONSOLE_CRASH;
-    c.scan = rg_console_new(&copts);
+    cell_init(&c, env, res);
     cell_digests(&c);
     if (cell_open_log(&c) < 0) {
         cell_finding(&c, RG_FINDING_INFRA, "cannot write the console log", 0, NULL,
@@ -971,10 +1423,12 @@ int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
     if (cell_overlay(&c, base, "candidate", cand, sizeof(cand)) < 0)
         goto stop;
     phase_candidate(&c, cand);
+    if ((k->performance.enabled || k->memory.enabled) && res->verdict == RG_VERDICT_PASS &&
+        c.dom_running && !cell_stopping(&c))
+        phase_measure(&c, base);
     if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
         cell_stop(&c);
-    if (res->verdict == RG_VERDICT_BLOCK && env->sc->checks.rollback && !env->keep &&
-        !cell_stopping(&c))
+    if (res->verdict == RG_VERDICT_BLOCK && k->rollback && !env->keep && !cell_stopping(&c))
         phase_rollback(&c, base, cand);
 stop:
     if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
@@ -988,25 +1442,19 @@ out:
     } else {
         cell_event(&c, "verdict", "%s", rg_verdict_name(res->verdict));
     }
-    if (c.log)
-        fclose(c.log);
-    rg_console_free(c.scan);
-    rg_buf_free(&c.line);
-    pthread_mutex_lock(&c.mu);
-    while (c.head) {
-        struct qevent *next = c.head->next;
-        free(c.head);
-        c.head = next;
-    }
-    pthread_mutex_unlock(&c.mu);
-    pthread_cond_destroy(&c.cv);
-    pthread_mutex_destroy(&c.mu);
-    res->duration_s = rg_mono_now() - c.t0;
+    cell_fini(&c);
     return 0;
 }
 
 void rg_cell_result_free(struct rg_cell_result *res)
 {
+    if (res->twin) {
+        rg_cell_result_free(res->twin);
+        free(res->twin);
+    }
+    for (size_t i = 0; i < res->nmetrics; i++)
+        rg_metric_free(&res->metrics[i]);
+    free(res->metrics);
     for (size_t i = 0; i < res->nfindings; i++)
         free(res->findings[i].excerpt);
     free(res->findings);

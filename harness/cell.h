@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "hv.h"
 #include "matrix.h"
+#include "regress.h"
 #include "scenario.h"
 
 enum rg_verdict { RG_VERDICT_PASS, RG_VERDICT_BLOCK, RG_VERDICT_INCONCLUSIVE, RG_VERDICT_ABORTED };
@@ -95,6 +96,12 @@ struct rg_cell_result {
     bool rollback_ran;
     enum rg_step_result revert, safe_mode;
     char rollback_detail[256];
+    /* Paired measurement (checks.performance, checks.memory): the metrics, and the baseline
+     * twin VM the candidate was measured against (NULL when none ran). */
+    struct rg_metric *metrics;
+    size_t nmetrics;
+    double measure_s; /* length of the measurement window */
+    struct rg_cell_result *twin;
 };
 
 /* What a cell needs from the run. Everything is owned by the run. */
@@ -113,6 +120,7 @@ struct rg_cell_env {
     const char *console_rel; /* console log path relative to run_dir */
     enum rg_accel accel;
     bool keep;              /* leave a failed cell's VM running */
+    bool aa;                /* A/A run: the candidate is the baseline again, nothing applied */
     double agent_wait_s;    /* ready line to a usable guest agent; 0: the default (20 s) */
     const atomic_bool *interrupted; /* SIGINT or SIGTERM: every cell winds down */
     const atomic_bool *halt_others; /* fail-fast: cells that have not blocked wind down */

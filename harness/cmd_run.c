@@ -32,6 +32,9 @@ const char rg_usage_run[] =
     "  --accel MODE       auto (default: KVM only where the CPU and libvirt allow it),\n"
     "                     kvm or tcg\n"
     "  --boot-anyway      boot even when the content validator rejects the update\n"
+    "  --aa               A/A run: nothing is applied, the baseline is measured against\n"
+    "                     itself; regressions found are false positives, counted in the\n"
+    "                     report (aa.false_positives): calibrate alpha and samples with it\n"
     "  -q, --quiet        print only the verdict\n"
     "  -v, --verbose      print every event (on a terminal the default is a live table\n"
     "                     of the cells' states; NO_COLOR or a pipe gives plain lines)\n"
@@ -179,7 +182,7 @@ int cmd_run(int argc, char **argv)
         {"accel", required_argument, NULL, 'a'},   {"boot-anyway", no_argument, NULL, 'B'},
         {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
         {"json-events", no_argument, NULL, 'J'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"aa", no_argument, NULL, 'A'},            {NULL, 0, NULL, 0}};
     struct rg_run_opts opts = {.fail_fast = -1};
     struct cli cli = {0};
     struct rg_errors errs = {0};
@@ -219,6 +222,9 @@ int cmd_run(int argc, char **argv)
             break;
         case 'B':
             opts.boot_anyway = true;
+            break;
+        case 'A':
+            opts.aa = true;
             break;
         case 'q':
             cli.quiet = true;

@@ -1121,6 +1121,80 @@ static void plot(struct rg_buf *b, const json_t *m, size_t ci, size_t mi)
     free(sc);
 }
 
+/* A memory metric over the measurement window: each side's samples against time, the
+ * candidate's growth beyond the baseline's and the limit it is held to. */
+static void series(struct rg_buf *b, const struct scale *tx, double vlo, double vhi,
+                   const json_t *t, const json_t *v, const char *cls)
+{
+    size_t i;
+    const json_t *x;
+
+    rg_buf_printf(b, "<polyline class=\"med%s\" fill=\"none\" points=\"", cls);
+    json_array_foreach(v, i, x)
+    {
+        double y = 140 - 120 * (json_number_value(x) - vlo) / (vhi - vlo);
+        rg_buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
+                      sx(tx, json_number_value(json_array_get(t, i))), y);
+    }
+    rg_buf_puts(b, "\"/>");
+    json_array_foreach(v, i, x)
+    {
+        double y = 140 - 120 * (json_number_value(x) - vlo) / (vhi - vlo);
+        rg_buf_printf(b, "<circle class=\"dot%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>%g"
+                         "</title></circle>",
+                      cls, sx(tx, json_number_value(json_array_get(t, i))), y,
+                      json_number_value(x));
+    }
+}
+
+static void plot_memory(struct rg_buf *b, const json_t *m, size_t ci, size_t mi)
+{
+    const json_t *bv = json_object_get(m, "baseline"), *cv = json_object_get(m, "candidate");
+    double lo = INFINITY, hi = -INFINITY, tmax = rg_report_num(m, "window_s", 0);
+    const json_t *x;
+    size_t i;
+    struct scale tx;
+
+    json_array_foreach(bv, i, x)
+    {
+        lo = fmin(lo, json_number_value(x));
+        hi = fmax(hi, json_number_value(x));
+    }
+    json_array_foreach(cv, i, x)
+    {
+        lo = fmin(lo, json_number_value(x));
+        hi = fmax(hi, json_number_value(x));
+    }
+    json_array_foreach(json_object_get(m, "candidate_t"), i, x)
+        tmax = fmax(tmax, json_number_value(x));
+    if (!(hi > lo)) {
+        lo = isfinite(lo) ? lo - 1 : 0;
+        hi = lo + 2;
+    }
+    tx = (struct scale){0, tmax > 0 ? tmax : 1, 60, 700};
+    rg_buf_printf(b, "<figure class=\"metric\" id=\"plot-%zu-%zu\"><figcaption><b>", ci, mi);
+    esc(b, rg_report_str(m, "name"));
+    rg_buf_puts(b, "</b> ");
+    badge(b, "m-", metric_class(rg_report_str(m, "verdict")), rg_report_str(m, "verdict"));
+    rg_buf_puts(b, " <span class=\"muted\">");
+    esc(b, rg_report_str(m, "workload"));
+    rg_buf_printf(b,
+                  "</span><br>candidate %+.2f vs baseline %+.2f MiB/min: <b>%+.2f MiB</b> over "
+                  "the %.0f s window (limit %g MiB), %+.0f MiB per hour</figcaption>\n",
+                  rg_report_num(m, "slope_candidate_per_min", 0),
+                  rg_report_num(m, "slope_baseline_per_min", 0), rg_report_num(m, "growth", 0),
+                  rg_report_num(m, "window_s", 0), rg_report_num(m, "max_growth", 0),
+                  rg_report_num(m, "growth_per_hour", 0));
+    rg_buf_puts(b, "<svg class=\"plot\" viewBox=\"0 0 720 190\" width=\"720\" height=\"190\" "
+                   "role=\"img\" aria-label=\"baseline and candidate over time\">");
+    rg_buf_printf(b, "<text x=\"4\" y=\"24\">%.1f</text><text x=\"4\" y=\"140\">%.1f</text>",
+                  hi, lo);
+    series(b, &tx, lo, hi, json_object_get(m, "baseline_t"), bv, "");
+    series(b, &tx, lo, hi, json_object_get(m, "candidate_t"), cv, " c");
+    axis(b, 0, tx.hi, tx.x0, tx.x1, 160, "s");
+    rg_buf_puts(b, "</svg></figure>\n");
+}
+
 static void regressions(struct rg_buf *b, const json_t *report)
 {
     const json_t *c, *m;
@@ -1145,7 +1219,13 @@ static void regressions(struct rg_buf *b, const json_t *report)
         rg_buf_puts(b, " / ");
         esc(b, rg_report_str(c, "id"));
         rg_buf_puts(b, "</a></h3>\n");
-        json_array_foreach(json_object_get(c, "metrics"), j, m) plot(b, m, i, j);
+        json_array_foreach(json_object_get(c, "metrics"), j, m)
+        {
+            if (!strcmp(rg_report_str(m, "kind"), "memory"))
+                plot_memory(b, m, i, j);
+            else
+                plot(b, m, i, j);
+        }
     }
     rg_buf_puts(b, "</section>\n");
 }

@@ -90,8 +90,65 @@ static json_t *reasons_json(const struct rg_cell_result *c, const char *prefix)
     return a;
 }
 
+static json_t *numbers_json(const double *v, size_t n)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
+static json_t *metric_json(const struct rg_metric *m)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:s}", "name",
+                          m->name, "kind", rg_metric_kind_name(m->kind), "workload",
+                          m->workload, "clock", m->clock, "unit", m->unit, "decides",
+                          m->decides, "baseline", numbers_json(m->base, m->nbase), "candidate",
+                          numbers_json(m->cand, m->ncand), "baseline_t",
+                          numbers_json(m->tbase, m->nbase), "candidate_t",
+                          numbers_json(m->tcand, m->ncand), "verdict",
+                          rg_metric_verdict_name(m->verdict));
+
+    if (m->kind == RG_METRIC_PERF && m->tested) {
+        json_object_set_new(o, "shift", json_real(m->test.shift));
+        json_object_set_new(o, "shift_pct", json_real(m->shift_pct));
+        json_object_set_new(o, "ci_low_pct", json_real(m->ci_low_pct));
+        json_object_set_new(o, "ci_high_pct", json_real(m->ci_high_pct));
+        json_object_set_new(o, "u", json_real(m->test.u));
+        json_object_set_new(o, "p_value", json_real(m->test.p));
+        json_object_set_new(o, "exact", json_boolean(m->test.exact));
+        json_object_set_new(o, "alpha", json_real(m->alpha));
+        json_object_set_new(o, "threshold_pct", json_real(m->threshold_pct));
+    } else if (m->kind == RG_METRIC_MEMORY) {
+        json_object_set_new(o, "slope_baseline_per_min", json_real(m->slope_base));
+        json_object_set_new(o, "slope_candidate_per_min", json_real(m->slope_cand));
+        json_object_set_new(o, "growth", json_real(m->growth));
+        json_object_set_new(o, "growth_per_hour", json_real(m->per_hour));
+        json_object_set_new(o, "window_s", json_real(m->window_s));
+        json_object_set_new(o, "max_growth", json_real(m->max_growth));
+    }
+    return o;
+}
+
+/* The baseline twin a cell's candidate was measured against. */
+static json_t *twin_json(const struct rg_cell_result *t)
+{
+    json_t *boots = json_array(), *findings = json_array();
+
+    if (!t)
+        return json_null();
+    for (size_t i = 0; i < t->nboots; i++)
+        json_array_append_new(boots, boot_json(&t->boots[i]));
+    for (size_t i = 0; i < t->nfindings; i++)
+        json_array_append_new(findings, finding_json(&t->findings[i]));
+    return json_pack("{s:s, s:s, s:o, s:o}", "domain", t->domain, "console_log",
+                     t->console_log, "boots", boots, "findings", findings);
+}
+
 static json_t *cell_json(const struct rg_cell_result *c)
 {
+    json_t *metrics = json_array();
     json_t *boots = json_array(), *events = json_array(), *findings = json_array(), *rollback;
 
     for (size_t i = 0; i < c->nboots; i++)
@@ -109,8 +166,10 @@ static json_t *cell_json(const struct rg_cell_result *c)
                                "safe_mode", rg_step_result_name(c->safe_mode), "detail",
                                c->rollback_detail)
                    : json_null();
+    for (size_t i = 0; i < c->nmetrics; i++)
+        json_array_append_new(metrics, metric_json(&c->metrics[i]));
     return json_pack("{s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:f, s:o, "
-                     "s:s, s:s, s:o, s:o, s:o, s:o, s:[]}",
+                     "s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "id", c->cell.id, "scenario", c->scenario, "image", c->cell.image,
                      "vcpus", c->cell.vcpus, "memory_mib", c->cell.memory_mib, "image_digests",
                      "kernel", c->digest_kernel, "initrd", c->digest_initrd, "disk",
@@ -118,7 +177,9 @@ static json_t *cell_json(const struct rg_cell_result *c)
                      reasons_json(c, ""), "started_at", time_json(c->started_at),
                      "duration_s", c->duration_s, "verdict_s", num_or_null(c->verdict_s),
                      "domain", c->domain, "console_log", c->console_log, "boots", boots,
-                     "events", events, "findings", findings, "rollback", rollback, "metrics");
+                     "events", events, "findings", findings, "rollback", rollback, "metrics",
+                     metrics, "measure_s", c->twin ? json_real(c->measure_s) : json_null(),
+                     "twin", twin_json(c->twin));
 }
 
 static json_t *scenario_json(const struct rg_run_scenario *s)
@@ -228,6 +289,11 @@ static json_t *run_json(const struct rg_run *run)
                                       s->sc->path, "sha256", s->sha256));
         json_object_set_new(root, "update", pkg_json(&s->update));
     }
+    json_object_set_new(json_object_get(root, "options"), "aa", json_boolean(run->aa));
+    json_object_set_new(root, "aa",
+                        run->aa ? json_pack("{s:i, s:i}", "comparisons", run->aa_comparisons,
+                                            "false_positives", run->aa_false_positives)
+                                : json_null());
     json_object_set_new(root, "scenarios", scenarios);
     json_object_set_new(root, "cells", cells);
     json_object_set_new(root, "findings", dedup_json(run));

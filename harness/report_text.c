@@ -394,11 +394,23 @@ static void text_metrics(struct rg_buf *out, const json_t *report)
         rg_buf_puts(out, "  ");
         put_padded(out, rg_report_str(m, "name"), wname);
         rg_buf_free(&l);
-        rg_buf_printf(out, "  %+.1f %% [%+.1f, %+.1f]  p=%.3g  threshold %.1f %%  ",
-                      rg_report_num(m, "shift_pct", 0), rg_report_num(m, "ci_low_pct", 0),
-                      rg_report_num(m, "ci_high_pct", 0), rg_report_num(m, "p_value", 1),
-                      rg_report_num(m, "threshold_pct", 0));
+        if (!strcmp(rg_report_str(m, "kind"), "memory"))
+            /* Growth, not a shift: the candidate's slope beyond the baseline's. */
+            rg_buf_printf(out, "  %+.2f MiB over %.0f s (%+.2f vs %+.2f MiB/min, %+.0f MiB/h)  "
+                               "max %g MiB  ",
+                          rg_report_num(m, "growth", 0), rg_report_num(m, "window_s", 0),
+                          rg_report_num(m, "slope_candidate_per_min", 0),
+                          rg_report_num(m, "slope_baseline_per_min", 0),
+                          rg_report_num(m, "growth_per_hour", 0),
+                          rg_report_num(m, "max_growth", 0));
+        else
+            rg_buf_printf(out, "  %+.1f %% [%+.1f, %+.1f]  p=%.3g  threshold %.1f %%  ",
+                          rg_report_num(m, "shift_pct", 0), rg_report_num(m, "ci_low_pct", 0),
+                          rg_report_num(m, "ci_high_pct", 0), rg_report_num(m, "p_value", 1),
+                          rg_report_num(m, "threshold_pct", 0));
         put_line(out, rg_report_str(m, "verdict"));
+        if (json_is_true(json_object_get(m, "decides")))
+            rg_buf_puts(out, " (decides)");
         rg_buf_putc(out, '\n');
     }
 }
@@ -442,6 +454,11 @@ int rg_report_text(const json_t *report, bool color, struct rg_buf *out)
     text_cells(out, report, color);
     text_findings(out, report);
     text_metrics(out, report);
+    if (json_is_object(json_object_get(report, "aa")))
+        rg_buf_printf(out, "\nA/A run (the baseline against itself): %lld false positive(s) in "
+                           "%lld comparison(s)\n",
+                      rg_report_int(json_object_get(report, "aa"), "false_positives", 0),
+                      rg_report_int(json_object_get(report, "aa"), "comparisons", 0));
     rg_buf_printf(out, "\nverdict: %s", verdict_colour(v, color));
     put_line(out, v);
     rg_buf_printf(out, "%s (exit %lld)\n", reset, rg_report_int(report, "exit_code", 0));

@@ -133,6 +133,10 @@ static int prepare_scenario(struct rg_run_scenario *rs, const struct rg_run_opts
 
     if (rg_sha256_file(sc->path, rs->sha256, &e) < 0)
         return rg_errors_add(errs, sc->path, 0, 0, "%s", e.msg);
+    if (opts->aa && !sc->checks.performance.enabled && !sc->checks.memory.enabled)
+        return rg_errors_add(errs, sc->path, 0, 0,
+                             "--aa measures the baseline against itself: the scenario needs "
+                             "'checks.performance' or 'checks.memory'");
     upd = verify_one(sc, upath, &sc->update, errs);
     if (sc->baseline.package)
         base = verify_one(sc, sc->baseline.package, &sc->baseline, errs);
@@ -254,6 +258,7 @@ static void *pool_worker(void *arg)
         env.console_rel = j->console_rel;
         env.accel = p->accel;
         env.keep = p->opts->keep;
+        env.aa = p->opts->aa;
         env.interrupted = &p->run->interrupted;
         env.halt_others = &p->run->halt_others;
         env.progress = pool_progress;
@@ -332,6 +337,23 @@ static void combine_verdicts(struct rg_run *run)
         run->verdict = RG_VERDICT_PASS;
         run->exit_code = RG_EXIT_OK;
     }
+}
+
+/* A/A: every deciding metric that came out significant is a false positive. */
+static void count_aa(struct rg_run *run)
+{
+    if (!run->aa)
+        return;
+    for (size_t i = 0; i < run->ncells; i++)
+        for (size_t k = 0; k < run->cells[i].nmetrics; k++) {
+            const struct rg_metric *m = &run->cells[i].metrics[k];
+
+            if (!m->decides)
+                continue;
+            run->aa_comparisons++;
+            run->aa_false_positives += m->verdict == RG_METRIC_REGRESSION ||
+                                       m->verdict == RG_METRIC_BELOW_THRESHOLD;
+        }
 }
 
 /* Builds one job per cell; cells that cannot boot are settled here. */
@@ -521,6 +543,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     run->fail_fast = opts->fail_fast >= 0 ? opts->fail_fast != 0
                                           : run->scenarios[0].sc->gate.fail_fast;
     run->boot_anyway = opts->boot_anyway;
+    run->aa = opts->aa;
     run->keep = opts->keep;
     rg_run_id_new(run->run_id);
     snprintf(run->dir, sizeof(run->dir), "%s/%s", opts->out_dir ? opts->out_dir : "reports",
@@ -553,6 +576,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
                 !run->cells[i].nfindings)
                 run->cells[i].verdict = RG_VERDICT_ABORTED;
     combine_verdicts(run);
+    count_aa(run);
     run->finished_at = rg_wall_now();
     snprintf(report, sizeof(report), "%s/report.json", run->dir);
     if (rg_report_write_json(run, report, &e) < 0) {

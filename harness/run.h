@@ -21,6 +21,7 @@ struct rg_run_opts {
     enum rg_accel accel;
     bool boot_anyway; /* boot even when the content validator rejects the update */
     bool keep;
+    bool aa; /* A/A: measure the baseline against itself (calibrates alpha and samples) */
     /* Progress for the CLI, called from cell threads (serialised by the run). */
     void (*progress)(void *opaque, const struct rg_cell_result *res, const char *state,
                      const char *detail);
@@ -53,6 +54,8 @@ struct rg_run {
     char accel[8], accel_reason[160];
     int jobs;
     bool fail_fast, boot_anyway, keep;
+    bool aa;
+    int aa_comparisons, aa_false_positives; /* deciding metrics, and those judged changed */
     struct rg_run_scenario *scenarios;
     size_t nscenarios;
     struct rg_cell_result *cells;

@@ -688,7 +688,7 @@ static const char *const clock_names[] = {"wall", "icount", NULL};
 static void parse_performance(struct ctx *c, struct rg_perf_check *p, const struct ynode *y)
 {
     static const char *const keys[] = {"workload", "command", "samples", "max_regression_pct",
-                                       "alpha", "clock", NULL};
+                                       "alpha", "clock", "metric", "iterations", NULL};
     const struct ynode *v;
     int choice;
 
@@ -715,6 +715,17 @@ static void parse_performance(struct ctx *c, struct rg_perf_check *p, const stru
     if ((v = map_get(y, "clock")) && get_choice(c, v, "checks.performance.clock", clock_names,
                                                 &choice))
         p->clock = (enum rg_clock)choice;
+    if ((v = map_get(y, "iterations")))
+        get_int(c, v, "checks.performance.iterations", 1, 10000000, &p->iterations);
+    if (p->workload == RG_WORKLOAD_CUSTOM && map_get(y, "iterations"))
+        err_at(c, map_get(y, "iterations"),
+               "'checks.performance.iterations' sizes a built-in workload; a custom "
+               "command sizes itself");
+    if ((v = map_get(y, "metric")) && get_string(c, v, "checks.performance.metric", &p->metric) &&
+        p->workload != RG_WORKLOAD_CUSTOM && strcmp(p->metric, "wall") != 0 &&
+        strcmp(p->metric, "cpu") != 0)
+        err_at(c, v, "'checks.performance.metric' of a built-in workload is 'wall' or 'cpu', "
+                     "not '%s'", p->metric);
     {
         /* A sample size that can never reach alpha makes a gate that can never block. */
         int need = rg_stats_mw_min_samples(p->alpha);
@@ -1020,6 +1031,7 @@ void rg_scenario_free(struct rg_scenario *sc)
     rg_matrix_spec_free(&sc->matrix);
     free(sc->cells);
     free(sc->checks.performance.command);
+    free(sc->checks.performance.metric);
     free(sc);
 }
 

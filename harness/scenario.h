@@ -36,6 +36,8 @@ struct rg_perf_check {
     double max_regression_pct;
     double alpha;
     enum rg_clock clock;
+    char *metric;   /* the deciding metric: wall or cpu (built-in), a name (custom); NULL default */
+    int iterations; /* built-in workload size; 0: the workload's default */
 };
 
 struct rg_memory_check {

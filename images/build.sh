@@ -61,7 +61,7 @@ hash_tiny() {
     {
         echo "$KV"
         pkg_versions "linux-image-$KV" busybox-static qemu-guest-agent e2fsprogs qemu-utils cpio \
-            libc6 libglib2.0-0 libudev1 libnuma1 liburing2 libpcre2-8-0 "${SENSOR_PKGS[@]}"
+            libc6 libglib2.0-0 libudev1 libnuma1 liburing2 libpcre2-8-0 stress-ng "${SENSOR_PKGS[@]}"
         files_hash sensor guest updates/sensor-content-0290 build.sh
     } | sha256sum | cut -c1-64
 }
@@ -166,6 +166,7 @@ build_initramfs() { # stage output
     install -m 0755 "$here/guest/rg-boot" "$here/guest/rg-install" "$stage/usr/sbin/"
     install -m 0755 "$out/sensor/tools/rg-sensorctl" "$stage/usr/sbin/"
     install -m 0755 "$out/sensor/tools/rg-workload" "$stage/usr/bin/"
+    install -m 0755 "$here/guest/stress-ng" "$stage/usr/bin/"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
     echo 'root:x:0:' >"$stage/etc/group"
     stamp_all "$stage"
@@ -212,7 +213,8 @@ build_tiny() {
     build_initramfs "$dir/initramfs.d" "$dir/initrd.img"
     mkdir -p "$dir/disk.d"
     sensor_tree "$dir/disk.d"
-    make_disk "$dir/disk.d" 64M "$dir/disk.qcow2"
+    copy_with_libs /usr/bin/stress-ng "$dir/disk.d/opt/stress-ng" # checks.stress
+    make_disk "$dir/disk.d" 128M "$dir/disk.qcow2"
     rm -rf "$dir/initramfs.d" "$dir/disk.d"
     (cd "$dir" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS)
     echo "$KV" >"$dir/kernel-version"

@@ -22,7 +22,8 @@ struct fixture {
     atomic_bool interrupted, halt;
     struct rg_cell_result res;
     int progress_calls;
-    bool no_pvpanic, agent_silent, fail_start, reset_first;
+    bool no_pvpanic, agent_silent, fail_start, reset_first, no_stress, aa;
+    double noise;
 };
 
 static int setup(void **state)
@@ -93,7 +94,8 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
 {
     struct fake_hv_config cfg = {.boot_s = 0.02, .image_disk = f->image_disk, .effect = effect,
                                  .no_pvpanic = f->no_pvpanic, .agent_silent = f->agent_silent,
-                                 .fail_start = f->fail_start, .reset_first = f->reset_first};
+                                 .fail_start = f->fail_start, .reset_first = f->reset_first,
+                                 .no_stress = f->no_stress, .noise = f->noise};
     struct rg_cell_env env = {0};
     struct rg_hv *hv = NULL;
 
@@ -121,6 +123,7 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
     env.interrupted = &f->interrupted;
     env.halt_others = &f->halt;
     env.agent_wait_s = 1;
+    env.aa = f->aa;
     env.progress = count_progress;
     env.opaque = f;
     assert_int_equal(rg_cell_run(&env, &f->res), 0);
@@ -337,6 +340,116 @@ static void test_interrupt_aborts(void **state)
     assert_int_equal(f->res.verdict, RG_VERDICT_ABORTED);
 }
 
+static const struct rg_metric *metric(const struct rg_cell_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->metrics[i].name, name) == 0)
+            return &r->metrics[i];
+    return NULL;
+}
+
+#define MEASURED "performance: {workload: syscall, samples: 5, max_regression_pct: 15}, "
+
+static void test_slow_content_is_a_perf_regression(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_metric *m;
+
+    f->noise = 0.05;
+    load_scenario(f, MEASURED "rollback: false");
+    run_cell(f, "content", FAKE_SLOW);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_PERF_REGRESSION));
+    assert_non_null(strstr(title_of(find(&f->res, RG_FINDING_PERF_REGRESSION)),
+                           "syscall.wall_ms"));
+    assert_null(find(&f->res, RG_FINDING_MEMORY_REGRESSION));
+    m = metric(&f->res, "syscall.wall_ms");
+    assert_non_null(m);
+    assert_true(m->decides);
+    assert_int_equal(m->verdict, RG_METRIC_REGRESSION);
+    assert_int_equal(m->nbase, 5);
+    assert_int_equal(m->ncand, 5);
+    assert_true(m->shift_pct > 40 && m->shift_pct < 60);
+    /* The CPU time is measured and judged too, but only the chosen metric decides. */
+    assert_non_null(metric(&f->res, "syscall.cpu_ms"));
+    assert_false(metric(&f->res, "syscall.cpu_ms")->decides);
+    /* Interleaved: B C, C B, B C, ... */
+    assert_true(m->tbase[0] < m->tcand[0]);
+    assert_true(m->tcand[1] < m->tbase[1]);
+    assert_true(m->tbase[2] < m->tcand[2]);
+    /* The twin: booted from the pre-update disk, running the baseline. */
+    assert_non_null(f->res.twin);
+    assert_non_null(strstr(f->res.twin->domain, "-twin"));
+    assert_true(f->res.twin->nboots >= 1);
+    assert_string_equal(f->res.twin->boots[0].ready.content, "0290");
+    assert_string_equal(f->res.twin->console_log, "cells/console-twin.log");
+}
+
+static void test_leaking_content_is_a_memory_regression(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_metric *m;
+
+    load_scenario(f, "memory: {max_growth_mib: 1}, rollback: false");
+    run_cell(f, "content", FAKE_LEAK);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(find(&f->res, RG_FINDING_MEMORY_REGRESSION));
+    assert_null(find(&f->res, RG_FINDING_PERF_REGRESSION));
+    m = metric(&f->res, "mem.slab_unreclaim_mib");
+    assert_non_null(m);
+    assert_true(m->decides);
+    assert_int_equal(m->verdict, RG_METRIC_REGRESSION);
+    assert_true(m->nbase >= 4 && m->ncand >= 4); /* the minimum rounds, soak_s being 0 */
+    assert_true(m->slope_cand > m->slope_base);
+    assert_true(m->growth > 1);
+    /* The sensor's own counter is reported, not judged. */
+    assert_non_null(metric(&f->res, "sensor.leaked_mib"));
+    assert_int_equal(metric(&f->res, "sensor.leaked_mib")->verdict, RG_METRIC_INFO);
+    /* Without a performance check, no performance metric is reported. */
+    assert_null(metric(&f->res, "syscall.wall_ms"));
+}
+
+static void test_good_content_measured_passes(void **state)
+{
+    struct fixture *f = *state;
+
+    f->noise = 0.1;
+    load_scenario(f, MEASURED "memory: {max_growth_mib: 1}, stress: {cpu: 1}");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_int_equal(f->res.nfindings, 0);
+    assert_int_equal(metric(&f->res, "syscall.wall_ms")->verdict, RG_METRIC_PASS);
+    assert_int_equal(metric(&f->res, "mem.used_mib")->verdict, RG_METRIC_PASS);
+    assert_true(f->res.measure_s > 0);
+}
+
+static void test_aa_applies_nothing_and_never_blocks(void **state)
+{
+    struct fixture *f = *state;
+
+    f->aa = true;
+    load_scenario(f, MEASURED "rollback: false");
+    run_cell(f, "content", FAKE_SLOW); /* the update would be slow: A/A never installs it */
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_null(find(&f->res, RG_FINDING_PERF_REGRESSION));
+    assert_string_equal(f->res.boots[f->res.nboots - 1].ready.content, "0290");
+    assert_int_equal(metric(&f->res, "syscall.wall_ms")->verdict, RG_METRIC_PASS);
+}
+
+static void test_stress_without_stress_ng_is_inconclusive(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *infra;
+
+    f->no_stress = true;
+    load_scenario(f, "stress: {cpu: 1}, rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
+    infra = find(&f->res, RG_FINDING_INFRA);
+    assert_non_null(infra);
+    assert_string_equal(title_of(infra), "cannot start stress-ng in the guest");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +469,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_infrastructure_failures_are_inconclusive, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_aborts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_content_is_a_perf_regression, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_leaking_content_is_a_memory_regression, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_good_content_measured_passes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aa_applies_nothing_and_never_blocks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stress_without_stress_ng_is_inconclusive, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

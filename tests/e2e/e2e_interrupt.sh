@@ -34,10 +34,10 @@ check "SIGINT: no overlay left" state_clean
     >"$work/run2.out" 2>&1 &
 pid=$!
 check "SIGKILL: the run started a VM" wait_for "boot 1 (baseline)" "$work/run2.out" 30
-for ((i = 0; i < 100; i++)); do pgrep -f "guest=rg-" >/dev/null && break; sleep 0.1; done
+for ((i = 0; i < 100; i++)); do pgrep -f "guest=rg-.*$work/" >/dev/null && break; sleep 0.1; done
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
-check "SIGKILL: a VM outlived ringgate" pgrep -f "guest=rg-" >/dev/null
+check "SIGKILL: a VM outlived ringgate" pgrep -f "guest=rg-.*$work/" >/dev/null
 check "SIGKILL: its state is left" [ -n "$(ls -A "$RINGGATE_STATE_DIR/runs" 2>/dev/null)" ]
 "$RINGGATE" gc | tee "$work/gc.out"
 check "gc: removed the dead run" grep -q "1 dead run removed" "$work/gc.out"

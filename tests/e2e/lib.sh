@@ -11,8 +11,9 @@ out=$work/reports
 failures=0
 
 cleanup() {
-    # A test that fails must not leave VMs behind for the next one.
-    pkill -f "guest=rg-" 2>/dev/null
+    # A test that fails must not leave VMs behind for the next one. Only this test's: their
+    # command lines name overlays in its state folder (other runs may share the machine).
+    pkill -f "guest=rg-.*$work/" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,7 +41,7 @@ run_gate() {
 jq_report() { jq -r "$1" "$run/report.json"; }
 
 no_qemu_left() {
-    ! pgrep -f "guest=rg-" >/dev/null
+    ! pgrep -f "guest=rg-.*$work/" >/dev/null
 }
 
 state_clean() { # no run state (overlays) left

@@ -28,6 +28,10 @@ struct rg_hv_domain {
     pthread_cond_t cv;
     bool destroy, reset, crash_now, running, agent_up, released;
     int boots;
+    int samples;        /* workload runs, for the noise sequence */
+    double leaked_mib;  /* FAKE_LEAK: grows at each memory sample */
+    char exec_out[512]; /* the output of the last guest-exec (pid 200) */
+    int exec_code;
 };
 
 static struct fake_hv_config g_cfg;
@@ -377,6 +381,59 @@ static char *reply(json_t *ret)
     return s;
 }
 
+static void b64(const char *in, char *out, size_t size)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(in), o = 0;
+
+    for (size_t i = 0; i < n && o + 5 < size; i += 3) {
+        unsigned v = (unsigned char)in[i] << 16;
+        v |= i + 1 < n ? (unsigned)(unsigned char)in[i + 1] << 8 : 0;
+        v |= i + 2 < n ? (unsigned char)in[i + 2] : 0;
+        out[o++] = tab[v >> 18 & 63];
+        out[o++] = tab[v >> 12 & 63];
+        out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? tab[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+/* What the guest's tools print: workload timings, /proc/meminfo, the sensor's counters. */
+static void fake_tool(struct rg_hv_domain *d, const char *path, const json_t *args)
+{
+    const char *arg0 = json_string_value(json_array_get(json_object_get(args, "arg"), 0));
+    struct disk_state st;
+    double slow, jitter;
+
+    pthread_mutex_lock(&g_mu);
+    st = disk_lookup(d->disk);
+    pthread_mutex_unlock(&g_mu);
+    d->exec_out[0] = '\0';
+    d->exec_code = 0;
+    if (strstr(path, "rg-workload")) {
+        /* A fixed, interleaving-free pattern: -1, 0, +1, -0.5, +0.5 times the noise. */
+        static const double seq[] = {-1, 0, 1, -0.5, 0.5};
+        slow = st.effect == FAKE_SLOW ? 1.5 : 1.0;
+        jitter = 1 + g_cfg.noise * seq[d->samples++ % 5];
+        snprintf(d->exec_out, sizeof(d->exec_out),
+                 "workload=%s\niterations=2000\nwall_ns=%.0f\ncpu_ns=%.0f\nok=1\n",
+                 arg0 ? arg0 : "?", 100e6 * slow * jitter, 80e6 * slow * jitter);
+    } else if (strstr(path, "stress-ng") && g_cfg.no_stress) {
+        d->exec_code = -1;
+    } else if (arg0 && !strcmp(arg0, "/proc/meminfo")) {
+        if (st.effect == FAKE_LEAK)
+            d->leaked_mib += 2;
+        snprintf(d->exec_out, sizeof(d->exec_out),
+                 "MemTotal:         250000 kB\nMemAvailable:     %.0f kB\n"
+                 "Slab:              %.0f kB\nSUnreclaim:        %.0f kB\n",
+                 200000 - d->leaked_mib * 1024, 10000 + d->leaked_mib * 1024,
+                 6000 + d->leaked_mib * 1024);
+    } else if (arg0 && !strcmp(arg0, "/proc/rg_sensor/stats")) {
+        snprintf(d->exec_out, sizeof(d->exec_out), "events=1\nleaked_bytes=%.0f\n",
+                 d->leaked_mib * 1048576);
+    }
+}
+
 static int fake_agent(struct rg_hv_domain *d, const char *cmd, int timeout_s, char **out,
                       struct rg_error *err)
 {
@@ -414,10 +471,27 @@ static int fake_agent(struct rg_hv_domain *d, const char *cmd, int timeout_s, ch
                 dom_tell(d, &d->crash_now);
         } else if (strstr(path, "rg-install")) {
             pid = 102;
+        } else {
+            pid = 200;
+            fake_tool(d, path, args);
+            if (d->exec_code < 0) {
+                json_decref(root);
+                return rg_error_set(err, NULL, 0, 0, "Guest agent command failed: %s: not found",
+                                    path);
+            }
         }
         *out = reply(json_pack("{s:I}", "pid", (json_int_t)pid));
     } else if (!strcmp(what, "guest-exec-status")) {
         long pid = (long)json_integer_value(json_object_get(args, "pid"));
+        char enc[800];
+
+        if (pid == 200) {
+            b64(d->exec_out, enc, sizeof(enc));
+            *out = reply(json_pack("{s:b, s:i, s:s}", "exited", 1, "exitcode", d->exec_code,
+                                   "out-data", enc));
+            json_decref(root);
+            return 0;
+        }
         /* "RINGGATE-INSTALLED ok\n" and "refused\n" in base64 */
         *out = reply(json_pack("{s:b, s:i, s:s}", "exited", 1, "exitcode", pid == 102 ? 1 : 0,
                                "out-data",

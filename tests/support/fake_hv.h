@@ -16,6 +16,8 @@ enum fake_effect {
     FAKE_SILENT_RESET,  /* resets before ready without a word */
     FAKE_INSTALL_FAILS, /* the installer exits 1 */
     FAKE_WATCHDOG,      /* freezes at boot without a word; the watchdog resets it */
+    FAKE_SLOW,          /* runs, but its workloads take 50 % longer */
+    FAKE_LEAK,          /* runs, but unreclaimable slab grows 2 MiB per memory sample */
 };
 
 struct fake_hv_config {
@@ -28,6 +30,8 @@ struct fake_hv_config {
     bool agent_silent;  /* the agent never connects */
     bool no_pvpanic;    /* crashes come without a pvpanic event */
     bool reset_first;   /* a crash's reset event arrives before its console report */
+    bool no_stress;     /* the image has no stress-ng */
+    double noise;       /* relative spread of workload times (deterministic sequence) */
 };
 
 /* The ops table; configure with fake_hv_configure before connecting. */

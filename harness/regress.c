@@ -1,0 +1,184 @@
+/* Regression metrics: performance judged by Mann-Whitney and Hodges-Lehmann, memory by the
+ * difference of growth slopes. */
+#include "regress.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int push(double **v, size_t n, double x)
+{
+    double *p = realloc(*v, (n + 1) * sizeof(double));
+
+    if (!p)
+        return -1;
+    p[n] = x;
+    *v = p;
+    return 0;
+}
+
+int rg_metric_add(struct rg_metric *m, bool candidate, double value, double t)
+{
+    double **v = candidate ? &m->cand : &m->base, **tv = candidate ? &m->tcand : &m->tbase;
+    size_t *n = candidate ? &m->ncand : &m->nbase;
+
+    if (push(v, *n, value) < 0 || push(tv, *n, t) < 0)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* The baseline's median, from a copy: the samples keep their order for the report. */
+static double base_median(const struct rg_metric *m)
+{
+    double *copy = malloc((m->nbase ? m->nbase : 1) * sizeof(double)), med;
+
+    if (!copy)
+        abort();
+    memcpy(copy, m->base, m->nbase * sizeof(double));
+    med = rg_stats_median(copy, m->nbase);
+    free(copy);
+    return med;
+}
+
+void rg_metric_judge_perf(struct rg_metric *m, double alpha, double threshold_pct)
+{
+    double med;
+
+    m->alpha = alpha;
+    m->threshold_pct = threshold_pct;
+    m->verdict = RG_METRIC_PASS;
+    m->tested = rg_stats_shift(m->base, m->nbase, m->cand, m->ncand, alpha, &m->test) == 0;
+    if (!m->tested)
+        return;
+    /* Percentages of the baseline's median: a shift of a zero median has no percentage, and
+     * a metric that is always zero cannot have regressed. */
+    med = base_median(m);
+    if (med > 0) {
+        m->shift_pct = 100 * m->test.shift / med;
+        m->ci_low_pct = 100 * m->test.ci_low / med;
+        m->ci_high_pct = 100 * m->test.ci_high / med;
+    }
+    if (m->test.p <= alpha)
+        m->verdict = m->shift_pct > threshold_pct ? RG_METRIC_REGRESSION
+                                                   : RG_METRIC_BELOW_THRESHOLD;
+}
+
+double rg_regress_slope(const double *t, const double *v, size_t n)
+{
+    double mt = 0, mv = 0, stt = 0, stv = 0;
+
+    if (n < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        mt += t[i];
+        mv += v[i];
+    }
+    mt /= (double)n;
+    mv /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        stt += (t[i] - mt) * (t[i] - mt);
+        stv += (t[i] - mt) * (v[i] - mv);
+    }
+    return stt > 0 ? stv / stt : 0;
+}
+
+void rg_metric_judge_memory(struct rg_metric *m, double window_s, double max_growth)
+{
+    double excess;
+
+    /* Per minute: the unit people read leaks in. */
+    m->slope_base = 60 * rg_regress_slope(m->tbase, m->base, m->nbase);
+    m->slope_cand = 60 * rg_regress_slope(m->tcand, m->cand, m->ncand);
+    excess = m->slope_cand - m->slope_base;
+    m->window_s = window_s;
+    m->max_growth = max_growth;
+    m->growth = excess * window_s / 60;
+    m->per_hour = excess * 60;
+    m->verdict = m->growth > max_growth ? RG_METRIC_REGRESSION : RG_METRIC_PASS;
+}
+
+void rg_metric_free(struct rg_metric *m)
+{
+    if (!m)
+        return;
+    free(m->base);
+    free(m->cand);
+    free(m->tbase);
+    free(m->tcand);
+    memset(m, 0, sizeof(*m));
+}
+
+const char *rg_metric_verdict_name(enum rg_metric_verdict v)
+{
+    static const char *const names[] = {"pass", "regression", "significant-below-threshold",
+                                        "info"};
+    return names[v];
+}
+
+const char *rg_metric_kind_name(enum rg_metric_kind k)
+{
+    return k == RG_METRIC_MEMORY ? "memory" : "performance";
+}
+
+static bool name_char(int ch)
+{
+    return isalnum(ch) || ch == '_' || ch == '.' || ch == '-';
+}
+
+size_t rg_kv_parse(const char *text, struct rg_kv *out, size_t max)
+{
+    size_t n = 0;
+
+    while (text && *text && n < max) {
+        const char *eol = strchr(text, '\n'), *p = text;
+        size_t len = 0;
+
+        if (!eol)
+            eol = text + strlen(text);
+        while (p < eol && name_char((unsigned char)*p))
+            p++;
+        len = (size_t)(p - text);
+        if (len > 0 && len < sizeof(out->name) && p < eol && *p == '=') {
+            char num[64], *end;
+            size_t vlen = (size_t)(eol - p - 1);
+
+            if (vlen > 0 && vlen < sizeof(num)) {
+                double v;
+
+                memcpy(num, p + 1, vlen);
+                num[vlen] = '\0';
+                if (num[vlen - 1] == '\r')
+                    num[vlen - 1] = '\0';
+                v = strtod(num, &end);
+                if (end != num && *end == '\0' && isfinite(v)) {
+                    memcpy(out[n].name, text, len);
+                    out[n].name[len] = '\0';
+                    out[n++].value = v;
+                }
+            }
+        }
+        text = *eol ? eol + 1 : eol;
+    }
+    return n;
+}
+
+bool rg_meminfo_mib(const char *text, const char *name, double *mib)
+{
+    size_t len = strlen(name);
+
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        char *end;
+        double kb;
+
+        if (strncmp(p, name, len) != 0 || p[len] != ':')
+            continue;
+        kb = strtod(p + len + 1, &end);
+        if (end == p + len + 1)
+            return false;
+        *mib = kb / 1024;
+        return true;
+    }
+    return false;
+}

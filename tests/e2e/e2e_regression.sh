@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Paired measurement with real VMs: slow content blocks as a perf regression on the hooked
+# workload, leaking content as a memory regression, good content under stress passes.
+. "$(dirname "$0")/lib.sh"
+
+metric() { # cell metric name, jq filter on it
+    jq -e --arg n "$1" ".cells[0].metrics[] | select(.name == \$n) | $2" "$run/report.json" >/dev/null
+}
+
+run_gate "$scen/regression.yaml" --update "$updates/sensor-content-slow.rgpkg"
+check "slow content: exit 1" [ "$rc" -eq 1 ]
+check "slow content: a blocking perf-regression on the syscall workload" \
+    jq -e '[.cells[0].findings[] | select(.class=="perf-regression" and .action=="block")
+            | .title | test("syscall")] | any' "$run/report.json"
+check "slow content: the deciding metric is marked and judged a regression" \
+    metric syscall.wall_ms '.decides and .verdict == "regression" and .p_value <= 0.05'
+check "slow content: both sides sampled, interleaved" \
+    metric syscall.wall_ms '(.baseline | length) == 6 and (.candidate | length) == 6 and
+        .baseline_t[0] < .candidate_t[0] and .candidate_t[1] < .baseline_t[1]'
+check "slow content: shift above the threshold, inside its interval" \
+    metric syscall.wall_ms '.shift_pct > 15 and .ci_low_pct <= .shift_pct and .shift_pct <= .ci_high_pct'
+check "slow content: no memory regression" \
+    jq -e '[.cells[0].findings[] | select(.class=="memory-regression")] | length == 0' "$run/report.json"
+check "slow content: the baseline twin booted and is in the report" \
+    jq -e '.cells[0].twin.boots[0].outcome == "ready" and (.cells[0].twin.console_log | test("console-twin"))' "$run/report.json"
+check "slow content: JUnit valid" junit_valid
+
+run_gate "$scen/regression.yaml" --update "$updates/sensor-content-leak.rgpkg"
+check "leaking content: exit 1" [ "$rc" -eq 1 ]
+check "leaking content: a blocking memory-regression" \
+    jq -e '[.cells[0].findings[] | select(.class=="memory-regression" and .action=="block")] | length >= 1' "$run/report.json"
+check "leaking content: unreclaimable slab grows faster than the baseline's" \
+    metric mem.slab_unreclaim_mib '.slope_candidate_per_min > .slope_baseline_per_min and .growth > 2'
+check "leaking content: the sensor's own counter agrees" \
+    metric sensor.leaked_mib '.candidate[-1] > .candidate[0]'
+
+run_gate "$scen/regression-stress.yaml" --update "$updates/sensor-content-0292-good.rgpkg"
+check "good content under stress: exit 0" [ "$rc" -eq 0 ]
+check "good content under stress: stress-ng ran during the apply" \
+    jq -e '[.cells[0].events[] | select(.type=="stress")] | length >= 2' "$run/report.json"
+check "good content under stress: no regression finding" \
+    jq -e '[.cells[0].findings[] | select(.class=="perf-regression" or .class=="memory-regression")] | length == 0' "$run/report.json"
+check "good content under stress: every metric has samples of both sides" \
+    jq -e '[.cells[0].metrics[] | (.baseline | length) > 0 and (.candidate | length) > 0] | all' "$run/report.json"
+finish
