@@ -450,6 +450,52 @@ static void test_stress_without_stress_ng_is_inconclusive(void **state)
     assert_string_equal(title_of(infra), "cannot start stress-ng in the guest");
 }
 
+static void test_custom_workload_decides_by_its_named_metric(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_metric *lat, *ops;
+
+    f->noise = 0.05;
+    load_scenario(f, "performance: {workload: custom, command: \"bench --quick\", samples: 5, "
+                     "metric: latency_ms, max_regression_pct: 10}, rollback: false");
+    run_cell(f, "content", FAKE_SLOW);
+    lat = metric(&f->res, "custom.latency_ms");
+    ops = metric(&f->res, "custom.ops_per_s");
+    assert_non_null(lat);
+    assert_non_null(ops);
+    assert_true(lat->decides);
+    assert_false(ops->decides);
+    /* Latency up 50 %: the regression. Throughput down: judged, but it does not decide. */
+    assert_int_equal(lat->verdict, RG_METRIC_REGRESSION);
+    assert_int_equal(ops->verdict, RG_METRIC_PASS);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_non_null(strstr(title_of(find(&f->res, RG_FINDING_PERF_REGRESSION)),
+                           "custom.latency_ms"));
+    assert_string_equal(lat->workload, "custom: bench --quick");
+}
+
+static void test_boot_workload_reboots_both_sides(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_metric *m;
+    size_t twin_boots;
+
+    load_scenario(f, "performance: {workload: boot, samples: 3}, rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    m = metric(&f->res, "boot.wall_s");
+    assert_non_null(m);
+    assert_true(m->decides);
+    assert_int_equal(m->nbase, 3);
+    assert_int_equal(m->ncand, 3);
+    assert_non_null(metric(&f->res, "boot.uptime_s"));
+    /* Each sample is a requested reboot that reached ready: 3 on the twin after its first. */
+    twin_boots = f->res.twin->nboots;
+    assert_int_equal(twin_boots, 4);
+    assert_string_equal(f->res.twin->boots[3].cause, "requested");
+    assert_int_equal(f->res.twin->boots[3].outcome, RG_BOOT_READY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +524,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stress_without_stress_ng_is_inconclusive, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_custom_workload_decides_by_its_named_metric,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_boot_workload_reboots_both_sides, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

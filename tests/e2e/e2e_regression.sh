@@ -42,4 +42,11 @@ check "good content under stress: no regression finding" \
     jq -e '[.cells[0].findings[] | select(.class=="perf-regression" or .class=="memory-regression")] | length == 0' "$run/report.json"
 check "good content under stress: every metric has samples of both sides" \
     jq -e '[.cells[0].metrics[] | (.baseline | length) > 0 and (.candidate | length) > 0] | all' "$run/report.json"
+run_gate --aa "$scen/regression.yaml"
+check "A/A: exit 0 (false positives never block)" [ "$rc" -eq 0 ]
+check "A/A: nothing was applied" \
+    jq -e '[.cells[0].events[] | select(.type=="applied")] | length == 0' "$run/report.json"
+check "A/A: the report counts the comparisons and the false positives" \
+    jq -e '.options.aa and .aa.comparisons >= 1 and (.aa.false_positives | type) == "number"' "$run/report.json"
+check "A/A: the summary states the false-positive count" grep -q "false positive(s) in" "$work/run.out"
 finish

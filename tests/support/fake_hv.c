@@ -418,6 +418,12 @@ static void fake_tool(struct rg_hv_domain *d, const char *path, const json_t *ar
         snprintf(d->exec_out, sizeof(d->exec_out),
                  "workload=%s\niterations=2000\nwall_ns=%.0f\ncpu_ns=%.0f\nok=1\n",
                  arg0 ? arg0 : "?", 100e6 * slow * jitter, 80e6 * slow * jitter);
+    } else if (!strcmp(path, "/bin/sh")) {
+        /* A custom workload: the scenario's command, its metrics as name=value lines. */
+        slow = st.effect == FAKE_SLOW ? 1.5 : 1.0;
+        jitter = 1 + g_cfg.noise * ((d->samples++ % 5) - 2) / 2.0;
+        snprintf(d->exec_out, sizeof(d->exec_out), "ops_per_s=%.1f\nlatency_ms=%.3f\n",
+                 1000 / (slow * jitter), 2.5 * slow * jitter);
     } else if (strstr(path, "stress-ng") && g_cfg.no_stress) {
         d->exec_code = -1;
     } else if (arg0 && !strcmp(arg0, "/proc/meminfo")) {
