@@ -46,15 +46,18 @@ static json_t *agent_call(const struct rg_agent *a, json_t *cmd, struct rg_error
     char *text = json_dumps(cmd, JSON_COMPACT), *reply = NULL;
     json_t *root = NULL, *ret = NULL;
     json_error_t jerr;
-    const char *name = json_string_value(json_object_get(cmd, "execute"));
+    const char *execute = json_string_value(json_object_get(cmd, "execute"));
+    char name[64];
 
+    /* A copy: the command is freed before the messages that name it are written. */
+    snprintf(name, sizeof(name), "%s", execute ? execute : "command");
     json_decref(cmd);
     if (!text) {
         rg_error_set(err, NULL, 0, 0, "cannot encode an agent command");
         return NULL;
     }
     if (a->ops->agent(a->dom, text, a->timeout_s, &reply, err) < 0) {
-        rg_error_prefix(err, "guest agent %s", name ? name : "command");
+        rg_error_prefix(err, "guest agent %s", name);
         goto out;
     }
     root = json_loads(reply, 0, &jerr);

@@ -387,7 +387,7 @@ static void b64(const char *in, char *out, size_t size)
     size_t n = strlen(in), o = 0;
 
     for (size_t i = 0; i < n && o + 5 < size; i += 3) {
-        unsigned v = (unsigned char)in[i] << 16;
+        unsigned v = (unsigned)(unsigned char)in[i] << 16;
         v |= i + 1 < n ? (unsigned)(unsigned char)in[i + 1] << 8 : 0;
         v |= i + 2 < n ? (unsigned char)in[i + 2] : 0;
         out[o++] = tab[v >> 18 & 63];
@@ -481,9 +481,9 @@ static int fake_agent(struct rg_hv_domain *d, const char *cmd, int timeout_s, ch
             pid = 200;
             fake_tool(d, path, args);
             if (d->exec_code < 0) {
+                rg_error_set(err, NULL, 0, 0, "Guest agent command failed: %s: not found", path);
                 json_decref(root);
-                return rg_error_set(err, NULL, 0, 0, "Guest agent command failed: %s: not found",
-                                    path);
+                return -1;
             }
         }
         *out = reply(json_pack("{s:I}", "pid", (json_int_t)pid));
