@@ -175,7 +175,8 @@ bool rg_meminfo_mib(const char *text, const char *name, double *mib)
         if (strncmp(p, name, len) != 0 || p[len] != ':')
             continue;
         kb = strtod(p + len + 1, &end);
-        if (end == p + len + 1)
+        /* A guest's output is untrusted: "nan", "inf" or a negative size is no reading. */
+        if (end == p + len + 1 || !isfinite(kb) || kb < 0)
             return false;
         *mib = kb / 1024;
         return true;

@@ -176,6 +176,10 @@ static void test_meminfo(void **state)
     assert_false(rg_meminfo_mib(mi, "Mem", &v));
     assert_false(rg_meminfo_mib(mi, "Shmem", &v));
     assert_false(rg_meminfo_mib("", "Slab", &v));
+    /* Found by fuzz_guest_output: strtod reads "nan" and "inf"; a guest must not inject them. */
+    assert_false(rg_meminfo_mib("MemAvailable:nan\n", "MemAvailable", &v));
+    assert_false(rg_meminfo_mib("MemAvailable: inf kB\n", "MemAvailable", &v));
+    assert_false(rg_meminfo_mib("MemAvailable: -5 kB\n", "MemAvailable", &v));
 }
 
 int main(void)
