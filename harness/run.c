@@ -451,7 +451,7 @@ static int run_cells(struct rg_run *run, const struct rg_run_opts *opts, struct 
         snprintf(uri, sizeof(uri), "%s", opts->connect_uri);
     else if (rg_hv_default_uri(uri, sizeof(uri), &e) < 0)
         return -1;
-    p->ops = &rg_hv_libvirt;
+    p->ops = opts->ops ? opts->ops : &rg_hv_libvirt;
     if (p->ops->connect(uri, &p->hv, &e) < 0 || p->ops->info(p->hv, &run->host, &e) < 0) {
         /* Infrastructure: every cell that would boot is inconclusive. */
         for (size_t i = 0; i < p->njobs; i++)

@@ -13,6 +13,7 @@
 #include "scenario.h"
 
 struct rg_run_opts {
+    const struct rg_hv_ops *ops; /* NULL: libvirt (tests run whole runs on a fake) */
     const char *connect_uri;     /* NULL: the embedded driver in the state directory */
     const char *out_dir;         /* NULL: ./reports */
     const char *update_override; /* replaces every scenario's update package */

@@ -1,0 +1,310 @@
+/* Golden tests of whole runs on the fake hypervisor: report.json, junit.xml and the text
+ * summary of fixed scenarios (good, crashing, slow), with times and run ids normalised.
+ * RG_UPDATE_GOLDEN=1 rewrites tests/golden/runs/ (review the diff before committing it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "fake_hv.h"
+#include "report.h"
+#include "run.h"
+#include "runstate.h"
+#include "testutil.h"
+#include "update.h"
+
+#ifndef RG_SOURCE_DIR
+#define RG_SOURCE_DIR "."
+#endif
+
+struct fx {
+    char dir[128];
+};
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A fixed vendor key (Ed25519 signatures are deterministic): packages, their digests and
+ * the signer's key id are the same at every run. */
+static void vendor_key(const char *dir)
+{
+    unsigned char seed[32];
+    char path[512];
+    EVP_PKEY *k;
+    FILE *f;
+
+    for (int i = 0; i < 32; i++)
+        seed[i] = (unsigned char)(7 * i + 1);
+    k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, sizeof(seed));
+    assert_non_null(k);
+    snprintf(path, sizeof(path), "%s/vendor.pem", dir);
+    f = fopen(path, "w");
+    assert_true(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/vendor.pub", dir);
+    f = fopen(path, "w");
+    assert_true(PEM_write_PUBKEY(f, k) == 1);
+    fclose(f);
+    EVP_PKEY_free(k);
+}
+
+static void package(const char *dir, const char *version, const char *rule)
+{
+    char src[512], path[600], text[512];
+    struct rg_error err;
+
+    snprintf(src, sizeof(src), "%s/src-%s", dir, version);
+    snprintf(path, sizeof(path), "%s/files/channels", src);
+    assert_int_equal(rg_mkdir_p(path), 0);
+    snprintf(text, sizeof(text),
+             "{\"name\": \"sensor-content-%s\", \"kind\": \"content\", \"version\": \"%s\", "
+             "\"target\": {\"sensor\": \"1\"}}",
+             version, version);
+    put(src, "package.json", text);
+    snprintf(text, sizeof(text), "RGCHANNEL 1\nchannel 291\nversion %s\ninputs 20\n%s\n",
+             version, rule);
+    put(src, "files/channels/291.rgc", text);
+    snprintf(path, sizeof(path), "%s/%s.rgpkg", dir, version);
+    snprintf(text, sizeof(text), "%s/vendor.pem", dir);
+    if (rg_package_build(src, text, path, &err) < 0)
+        fail_msg("package %s: %s", version, err.msg);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    char cmd[300];
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/rg-test-runs-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    vendor_key(f->dir);
+    package(f->dir, "0290", "rule 1 match 1 rm");
+    package(f->dir, "0292", "rule 1 match 1 rm\nrule 2 match 2 /etc/shadow");
+    put(f->dir, "vmlinuz", "a kernel\n");
+    put(f->dir, "initrd.img", "an initramfs\n");
+    snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 %s/disk.qcow2 16M", f->dir);
+    assert_int_equal(system(cmd), 0);
+    put(f->dir, "catalog.json",
+        "{\"schema\": \"ringgate.catalog/v1\", \"images\": {\"tiny\": {\"kernel\": \"vmlinuz\", "
+        "\"initrd\": \"initrd.img\", \"disk\": \"disk.qcow2\", \"cmdline\": \"console=ttyS0\", "
+        "\"memory_mib\": 256, \"ready_timeout_s\": 5}}}\n");
+    snprintf(cmd, sizeof(cmd), "%s/state", f->dir);
+    setenv("RINGGATE_STATE_DIR", cmd, 1);
+    unsetenv("RINGGATE_CATALOG");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+
+    rg_remove_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- Normalisation: what changes from run to run becomes a fixed marker ---- */
+
+static const char *const volatile_keys[] = {
+    "run_id", "started_at", "finished_at", "duration_s", "t", "start_s", "ready_s",
+    "verdict_s", "measure_s", "hostname", "cores", "uri", "baseline_t", "candidate_t",
+    "slope_baseline_per_min", "slope_candidate_per_min", "growth", "growth_per_hour",
+    "window_s", "libvirt_version", "qemu_version", NULL};
+
+static bool is_volatile(const char *key)
+{
+    for (size_t i = 0; volatile_keys[i]; i++)
+        if (strcmp(key, volatile_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static char *replace_all(const char *s, const char *what, const char *with)
+{
+    struct rg_buf b = RG_BUF_INIT;
+    size_t n = strlen(what);
+    const char *p;
+
+    while ((p = strstr(s, what))) {
+        rg_buf_append(&b, s, (size_t)(p - s));
+        rg_buf_puts(&b, with);
+        s = p + n;
+    }
+    rg_buf_puts(&b, s);
+    return rg_buf_detach(&b);
+}
+
+static json_t *normalise(json_t *v, const char *dir, const char *run_id)
+{
+    const char *key;
+    json_t *val;
+    size_t i;
+
+    if (json_is_string(v)) {
+        char *a = replace_all(json_string_value(v), dir, "<tmp>");
+        char *b = replace_all(a, run_id, "<run>");
+        json_t *out = json_string(b);
+        free(a);
+        free(b);
+        return out;
+    }
+    if (json_is_object(v)) {
+        json_t *out = json_object();
+        json_object_foreach(v, key, val)
+        {
+            json_object_set_new(out, key,
+                                is_volatile(key) && !json_is_null(val)
+                                    ? json_string("<volatile>")
+                                    : normalise(val, dir, run_id));
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array();
+        json_array_foreach(v, i, val) json_array_append_new(out, normalise(val, dir, run_id));
+        return out;
+    }
+    return json_incref(v);
+}
+
+static void golden(const char *name, const char *file, const char *actual)
+{
+    char path[512], *expected;
+
+    snprintf(path, sizeof(path), "%s/tests/golden/runs/%s/%s", RG_SOURCE_DIR, name, file);
+    if (getenv("RG_UPDATE_GOLDEN")) {
+        char dir[512];
+        FILE *f;
+        snprintf(dir, sizeof(dir), "%s/tests/golden/runs/%s", RG_SOURCE_DIR, name);
+        rg_mkdir_p(dir);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(actual, f);
+        fclose(f);
+    }
+    expected = rg_test_slurp(path, NULL);
+    if (!expected)
+        fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it)", path);
+    if (strcmp(expected, actual) != 0) {
+        char tmp[600];
+        FILE *f;
+        snprintf(tmp, sizeof(tmp), "/tmp/rg-golden-%s-%s", name, file);
+        f = fopen(tmp, "w");
+        if (f) {
+            fputs(actual, f);
+            fclose(f);
+        }
+        fail_msg("%s differs from the run's output (written to %s: diff them)", path, tmp);
+    }
+    free(expected);
+}
+
+/* Runs the scenario on the fake with the given guest behaviour, then compares the report,
+ * its JUnit and its text summary with the golden files of `name`. */
+static void run_golden(struct fx *f, const char *name, const char *checks,
+                       enum fake_effect effect, int want_exit)
+{
+    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = effect, .noise = 0.04};
+    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    char text[2048], scen[300], out[300], disk[300];
+    char *paths[1] = {scen};
+    json_t *report = NULL, *norm;
+    struct rg_error e;
+    struct rg_buf b = RG_BUF_INIT;
+    char *dump;
+    int rc;
+
+    snprintf(text, sizeof(text),
+             "name: %s\n"
+             "update: {package: 0292.rgpkg}\n"
+             "baseline: {package: 0290.rgpkg}\n"
+             "trust: {keys: [vendor.pub]}\n"
+             "images: catalog.json\n"
+             "matrix: {image: [tiny], vcpus: [1, 2]}\n"
+             "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n"
+             "checks: {%s}\n",
+             name, checks);
+    snprintf(scen, sizeof(scen), "%s/%s.yaml", f->dir, name);
+    put(f->dir, strrchr(scen, '/') + 1, text);
+    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
+    cfg.image_disk = disk;
+    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
+    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
+    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
+    snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
+    fake_hv_configure(&cfg);
+    snprintf(out, sizeof(out), "%s/reports", f->dir);
+    opts.out_dir = out;
+    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
+    if (errs.n)
+        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
+    assert_int_equal(rc, want_exit);
+    assert_non_null(run);
+    assert_int_equal(fake_hv_live_domains(), 0);
+    if (rg_report_load(run->dir, &report, &e) < 0)
+        fail_msg("%s", e.msg);
+    norm = normalise(report, f->dir, run->run_id);
+    dump = json_dumps(norm, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    golden(name, "report.json", dump);
+    free(dump);
+    assert_int_equal(rg_report_junit(norm, &b, &e), 0);
+    golden(name, "junit.xml", rg_buf_str(&b));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_text(norm, false, &b), 0);
+    golden(name, "summary.txt", rg_buf_str(&b));
+    rg_buf_free(&b);
+    json_decref(norm);
+    json_decref(report);
+    rg_run_free(run);
+    rg_errors_free(&errs);
+}
+
+static void test_good_update(void **state)
+{
+    run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
+}
+
+static void test_crashing_update(void **state)
+{
+    run_golden(*state, "crash-loop-rollback", "rollback: true", FAKE_CRASH, 1);
+}
+
+static void test_slow_update(void **state)
+{
+    run_golden(*state, "perf-regression",
+               "performance: {workload: syscall, samples: 5, max_regression_pct: 15}, "
+               "rollback: false",
+               FAKE_SLOW, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_good_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crashing_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_update, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
