@@ -134,10 +134,12 @@ static json_t *metric_json(const struct rg_metric *m)
 /* The baseline twin a cell's candidate was measured against. */
 static json_t *twin_json(const struct rg_cell_result *t)
 {
-    json_t *boots = json_array(), *findings = json_array();
+    json_t *boots, *findings;
 
     if (!t)
         return json_null();
+    boots = json_array();
+    findings = json_array();
     for (size_t i = 0; i < t->nboots; i++)
         json_array_append_new(boots, boot_json(&t->boots[i]));
     for (size_t i = 0; i < t->nfindings; i++)
