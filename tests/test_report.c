@@ -21,25 +21,6 @@
 #define FIXTURES "tests/golden/reports"
 #define XSD "../shared/junit/JUnit.xsd"
 
-static void golden(const char *path, const char *got)
-{
-    char *want;
-
-    if (getenv("RG_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(got, f);
-        fclose(f);
-    }
-    want = rg_test_slurp(path, NULL);
-    if (!want)
-        fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it; review it)", path);
-    if (strcmp(want, got) != 0)
-        fail_msg("%s differs (RG_UPDATE_GOLDEN=1 rewrites it):\n--- expected\n%s\n--- got\n%s",
-                 path, want, got);
-    free(want);
-}
-
 static json_t *load(const char *name)
 {
     char dir[256];
@@ -149,12 +130,12 @@ static void check_fixture(const char *name)
 
     assert_int_equal(rg_report_text(report, false, &text), 0);
     snprintf(path, sizeof(path), "%s/%s/summary.txt", FIXTURES, name);
-    golden(path, rg_buf_str(&text));
+    rg_test_golden(path, rg_buf_str(&text));
     if (!clean_utf8(rg_buf_str(&text), false))
         fail_msg("%s: the text summary holds invalid UTF-8 or control bytes", name);
     xml = junit_file(report, junit);
     snprintf(path, sizeof(path), "%s/%s/junit.xml", FIXTURES, name);
-    golden(path, xml);
+    rg_test_golden(path, xml);
     assert_int_equal(rg_report_html(report, &html), 0);
     check_html(name, rg_buf_str(&html));
     free(xml);

@@ -34,13 +34,9 @@ struct fx {
 static void put(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    rg_test_write(path, text);
 }
 
 /* A fixed vendor key (Ed25519 signatures are deterministic): packages, their digests and
@@ -189,34 +185,13 @@ static json_t *normalise(json_t *v, const char *dir, const char *run_id)
 
 static void golden(const char *name, const char *file, const char *actual)
 {
-    char path[512], *expected;
+    char path[512];
 
+    snprintf(path, sizeof(path), "%s/tests/golden/runs/%s", RG_SOURCE_DIR, name);
+    if (getenv("RG_UPDATE_GOLDEN"))
+        rg_mkdir_p(path);
     snprintf(path, sizeof(path), "%s/tests/golden/runs/%s/%s", RG_SOURCE_DIR, name, file);
-    if (getenv("RG_UPDATE_GOLDEN")) {
-        char dir[512];
-        FILE *f;
-        snprintf(dir, sizeof(dir), "%s/tests/golden/runs/%s", RG_SOURCE_DIR, name);
-        rg_mkdir_p(dir);
-        f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(actual, f);
-        fclose(f);
-    }
-    expected = rg_test_slurp(path, NULL);
-    if (!expected)
-        fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it)", path);
-    if (strcmp(expected, actual) != 0) {
-        char tmp[600];
-        FILE *f;
-        snprintf(tmp, sizeof(tmp), "/tmp/rg-golden-%s-%s", name, file);
-        f = fopen(tmp, "w");
-        if (f) {
-            fputs(actual, f);
-            fclose(f);
-        }
-        fail_msg("%s differs from the run's output (written to %s: diff them)", path, tmp);
-    }
-    free(expected);
+    rg_test_golden(path, actual);
 }
 
 /* Runs the scenario on the fake with the given guest behaviour, then compares the report,

@@ -15,21 +15,14 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "runstate.h"
 #include "update.h"
 
 struct fx {
     char dir[64], src[128], key[128], pub[128], foreign_pub[128], pkg[128];
 };
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void make_key(const char *priv, const char *pub)
 {
@@ -62,10 +55,10 @@ static int setup(void **state)
     snprintf(path, sizeof(path), "%s/files/channels", f->src);
     mkdir(path, 0755);
     snprintf(path, sizeof(path), "%s/package.json", f->src);
-    write_file(path, "{\"name\": \"sensor-content-0292\", \"kind\": \"content\", "
+    rg_test_write(path, "{\"name\": \"sensor-content-0292\", \"kind\": \"content\", "
                      "\"version\": \"0292\", \"target\": {\"sensor\": \"1\"}}");
     snprintf(path, sizeof(path), "%s/files/channels/291.rgc", f->src);
-    write_file(path, "RGCHANNEL 1\nchannel 291\nversion 0292\ninputs 20\nrule 1 match 1 x\n");
+    rg_test_write(path, "RGCHANNEL 1\nchannel 291\nversion 0292\ninputs 20\nrule 1 match 1 x\n");
     snprintf(f->key, sizeof(f->key), "%s/vendor.pem", f->dir);
     snprintf(f->pub, sizeof(f->pub), "%s/vendor.pub", f->dir);
     snprintf(foreign_priv, sizeof(foreign_priv), "%s/foreign.pem", f->dir);
@@ -262,7 +255,7 @@ static void test_structural_refusals(void **state)
     write_tar(f->pkg, m, 3);
     assert_non_null(strstr(check(f->pkg, f->pub), "manifest.json:1:"));
 
-    write_file(f->pkg, "this is not a tar archive at all, just text that goes on a while");
+    rg_test_write(f->pkg, "this is not a tar archive at all, just text that goes on a while");
     assert_non_null(strstr(check(f->pkg, f->pub), "archive"));
     rg_package_free(p);
 }

@@ -1,7 +1,15 @@
 /* Helpers shared by the unit tests. */
 #include "testutil.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "buf.h"
 
@@ -20,4 +28,29 @@ char *rg_test_slurp(const char *path, size_t *len)
     if (len)
         *len = b.len;
     return rg_buf_detach(&b);
+}
+
+void rg_test_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f)
+        fail_msg("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+void rg_test_golden(const char *path, const char *got)
+{
+    char *want;
+
+    if (getenv("RG_UPDATE_GOLDEN"))
+        rg_test_write(path, got);
+    want = rg_test_slurp(path, NULL);
+    if (!want)
+        fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it; review it)", path);
+    if (strcmp(want, got) != 0)
+        fail_msg("%s differs (RG_UPDATE_GOLDEN=1 rewrites it):\n--- expected\n%s\n--- got\n%s",
+                 path, want, got);
+    free(want);
 }
