@@ -362,15 +362,6 @@ static void test_text_colour(void **state)
     json_decref(report);
 }
 
-static void write_file(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    fputs(s, f);
-    fclose(f);
-}
-
 static void test_load_errors(void **state)
 {
     char dir[] = "/tmp/rg-test-report-XXXXXX", path[256];
@@ -385,23 +376,23 @@ static void test_load_errors(void **state)
     assert_string_equal(err.file, path);
     assert_non_null(strstr(err.msg, "cannot read"));
 
-    write_file(path, "{\n  \"schema\": \"ringgate.report/v1\",\n  \"cells\": [1,,]\n}\n");
+    rg_test_write(path, "{\n  \"schema\": \"ringgate.report/v1\",\n  \"cells\": [1,,]\n}\n");
     assert_int_equal(rg_report_load(dir, &report, &err), -1);
     assert_string_equal(err.file, path);
     assert_int_equal(err.line, 3);
     assert_true(err.col > 0);
     assert_non_null(strstr(err.msg, "not valid JSON"));
 
-    write_file(path, "{\"schema\": \"ringgate.report/v2\", \"scenarios\": [], \"cells\": [], "
+    rg_test_write(path, "{\"schema\": \"ringgate.report/v2\", \"scenarios\": [], \"cells\": [], "
                      "\"findings\": []}");
     assert_int_equal(rg_report_load(dir, &report, &err), -1);
     assert_non_null(strstr(err.msg, "not a ringgate.report/v1 report"));
 
-    write_file(path, "{\"schema\": \"ringgate.report/v1\", \"cells\": {}}");
+    rg_test_write(path, "{\"schema\": \"ringgate.report/v1\", \"cells\": {}}");
     assert_int_equal(rg_report_load(dir, &report, &err), -1);
     assert_non_null(strstr(err.msg, "must be arrays"));
 
-    write_file(path, "{\"schema\": \"ringgate.report/v1\", \"scenarios\": [], \"cells\": [], "
+    rg_test_write(path, "{\"schema\": \"ringgate.report/v1\", \"scenarios\": [], \"cells\": [], "
                      "\"findings\": []}");
     assert_int_equal(rg_report_load(dir, &report, &err), 0);
     json_decref(report);
