@@ -5,6 +5,7 @@
 # BLOCK pairs (each block one A/A comparison: >= 20 of them), and one run of the slow content
 # with SLOW_PAIRS pairs, from which the smallest number of pairs that detects it in >= 95 % of
 # seeded random draws is found. Usage: regression_power.sh [BLOCK] [AA_PAIRS] [SLOW_PAIRS]
+# (CLOCKS="wall icount" by default).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -22,6 +23,7 @@ scenario() { # clock pairs -> path
     sed -e "s|^name: .*|name: power-$1|" \
         -e "s|\.\./\.\./\.\./images|$root/images|g" \
         -e "s|^  performance: .*|  performance: {workload: syscall, samples: $2, max_regression_pct: 15, alpha: 0.05, clock: $1}|" \
+        -e "s|^  timeout_s: .*|  timeout_s: 120|" \
         -e "/^  memory:/d" tests/e2e/scenarios/regression.yaml >"$f"
     echo "$f"
 }
@@ -29,13 +31,15 @@ scenario() { # clock pairs -> path
 last_run() { ls -1dt "$work"/reports/*/ | head -n 1; }
 
 printf 'regression power on tiny/TCG: syscall workload, threshold 15 %%, alpha 0.05, blocks of %s pairs\n' "$block"
-for clock in wall icount; do
+for clock in ${CLOCKS:-wall icount}; do
     start=$SECONDS
     "$rg" run -q -o "$work/reports" --aa "$(scenario "$clock" "$aa_pairs")" >/dev/null || true
     aa=$(last_run)
     "$rg" run -q -o "$work/reports" --update images/build/updates/sensor-content-slow.rgpkg \
         "$(scenario "$clock" "$slow_pairs")" >/dev/null || true
     slow=$(last_run)
-    "$bench" "$clock" "$aa" "$slow" "$block"
+    "$bench" "$clock" "$aa" "$slow" "$block" ||
+        jq -r '.cells[].findings[] | select(.action == "block") | "\(.title): \(.excerpt)"' \
+            "$aa/report.json" "$slow/report.json" >&2
     echo "          ($((SECONDS - start)) s for both runs)"
 done
