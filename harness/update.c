@@ -2,6 +2,7 @@
 #include "update.h"
 
 #include "channel.h"
+#include "sign.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,8 +11,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,78 +418,17 @@ int rg_package_open(const char *path, struct rg_package **out, struct rg_error *
 
 /* ---- Keys and signatures ---- */
 
-static EVP_PKEY *load_key(const char *path, bool private_key, struct rg_error *err)
-{
-    FILE *f = fopen(path, "r");
-    EVP_PKEY *k;
-
-    if (!f) {
-        rg_error_set(err, path, 0, 0, "cannot read the key: %s", strerror(errno));
-        return NULL;
-    }
-    k = private_key ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
-                    : PEM_read_PUBKEY(f, NULL, NULL, NULL);
-    fclose(f);
-    if (!k || EVP_PKEY_id(k) != EVP_PKEY_ED25519) {
-        EVP_PKEY_free(k);
-        rg_error_set(err, path, 0, 0, "not an Ed25519 %s key in PEM form",
-                     private_key ? "private" : "public");
-        return NULL;
-    }
-    return k;
-}
-
-static void key_id_of(EVP_PKEY *k, char out[RG_KEY_ID_HEX])
-{
-    unsigned char raw[32];
-    size_t len = sizeof(raw);
-    char hex[RG_SHA256_HEX];
-
-    out[0] = '\0';
-    if (EVP_PKEY_get_raw_public_key(k, raw, &len) != 1)
-        return;
-    rg_sha256_hex(raw, len, hex);
-    memcpy(out, hex, RG_KEY_ID_HEX - 1);
-    out[RG_KEY_ID_HEX - 1] = '\0';
-}
-
-int rg_key_id(const char *pubkey, char out[RG_KEY_ID_HEX], struct rg_error *err)
-{
-    EVP_PKEY *k = load_key(pubkey, false, err);
-
-    if (!k)
-        return -1;
-    key_id_of(k, out);
-    EVP_PKEY_free(k);
-    return 0;
-}
-
-static bool sig_ok(EVP_PKEY *k, const unsigned char *sig, const void *msg, size_t len)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) == 1 &&
-              EVP_DigestVerify(ctx, sig, RG_PKG_SIG_BYTES, msg, len) == 1;
-
-    EVP_MD_CTX_free(ctx);
-    return ok;
-}
-
 int rg_package_verify(struct rg_package *p, const char *const *pubkeys, size_t nkeys,
                       struct rg_error *err)
 {
     if (nkeys == 0)
         return rg_error_set(err, p->path, 0, 0, "no trusted key given");
     for (size_t i = 0; i < nkeys; i++) {
-        EVP_PKEY *k = load_key(pubkeys[i], false, err);
-        bool ok;
+        int rc = rg_sig_check(pubkeys[i], p->sig, p->manifest, p->manifest_len, p->key_id, err);
 
-        if (!k)
+        if (rc < 0)
             return -1;
-        ok = sig_ok(k, p->sig, p->manifest, p->manifest_len);
-        if (ok)
-            key_id_of(k, p->key_id);
-        EVP_PKEY_free(k);
-        if (ok)
+        if (rc == 0)
             return 0;
     }
     return rg_error_set(err, p->path, 0, 0,
@@ -599,28 +537,6 @@ static int add_entry(struct archive *a, const char *path, const void *data, size
     return rc;
 }
 
-static int sign(const char *privkey, const char *msg, size_t len, unsigned char *sig,
-                struct rg_error *err)
-{
-    EVP_PKEY *k = load_key(privkey, true, err);
-    EVP_MD_CTX *ctx;
-    size_t siglen = RG_PKG_SIG_BYTES;
-    int rc = -1;
-
-    if (!k)
-        return -1;
-    ctx = EVP_MD_CTX_new();
-    if (ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) == 1 &&
-        EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)msg, len) == 1 &&
-        siglen == RG_PKG_SIG_BYTES)
-        rc = 0;
-    else
-        rg_error_set(err, privkey, 0, 0, "cannot sign with this key");
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(k);
-    return rc;
-}
-
 static time_t build_mtime(void)
 {
     const char *e = getenv("SOURCE_DATE_EPOCH");
@@ -697,7 +613,7 @@ int rg_package_build(const char *dir, const char *privkey, const char *out,
     json_object_set_new(m, "format", json_string("ringgate.pkg/v1"));
     json_object_set(m, "files", files);
     manifest = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!manifest || sign(privkey, manifest, strlen(manifest), sig, err) < 0)
+    if (!manifest || rg_sign(privkey, manifest, strlen(manifest), sig, NULL, err) < 0)
         goto out;
     snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
     a = archive_write_new();

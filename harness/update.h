@@ -7,12 +7,12 @@
 
 #include "digest.h"
 #include "error.h"
+#include "sign.h"
 
 #define RG_PKG_MAX_BYTES (64L * 1024 * 1024) /* the whole archive */
 #define RG_PKG_MAX_ENTRIES 1024
 #define RG_PKG_MAX_MANIFEST (1024 * 1024)
-#define RG_PKG_SIG_BYTES 64 /* manifest.sig: the raw Ed25519 signature of manifest.json */
-#define RG_KEY_ID_HEX 17    /* 16 hex digits of sha256(raw public key) */
+#define RG_PKG_SIG_BYTES RG_SIG_BYTES /* manifest.sig: the raw Ed25519 signature of manifest.json */
 
 struct rg_package_file {
     char *path; /* "files/..." */
@@ -58,7 +58,5 @@ int rg_package_validate_channels(const struct rg_package *pkg, int sensor_inputs
 /* Compares versions by their '.'/'-' parts, numbers numerically: "0292" > "0291",
  * "1.10.0" > "1.9.0". Returns <0, 0, >0. */
 int rg_version_compare(const char *a, const char *b);
-/* The id of a public key file: 16 hex digits of the sha256 of the raw key. */
-int rg_key_id(const char *pubkey, char out[RG_KEY_ID_HEX], struct rg_error *err);
 
 #endif
