@@ -1,44 +1,13 @@
 /* The guest agent's protocol: JSON commands built and parsed with jansson, sent over the seam. */
 #include "agent.h"
 
+#include "digest.h"
+
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AGENT_CHUNK (48 * 1024) /* raw bytes per guest-file-write; the agent caps a message */
-
-static char *b64_encode(const void *data, size_t len)
-{
-    char *out = malloc(4 * ((len + 2) / 3) + 1);
-
-    if (!out)
-        abort();
-    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-    return out;
-}
-
-static char *b64_decode(const char *in)
-{
-    size_t len = strlen(in);
-    unsigned char *out = malloc(len / 4 * 3 + 1);
-    int n;
-
-    if (!out)
-        abort();
-    n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
-    if (n < 0) {
-        free(out);
-        return NULL;
-    }
-    /* EVP_DecodeBlock counts padding as data: trim the '=' it decoded as zeros. */
-    while (len > 0 && in[len - 1] == '=' && n > 0) {
-        len--;
-        n--;
-    }
-    out[n] = '\0';
-    return (char *)out;
-}
 
 /* Sends cmd (stolen) and returns the reply's "return" member (new reference). */
 static json_t *agent_call(const struct rg_agent *a, json_t *cmd, struct rg_error *err)
@@ -92,7 +61,7 @@ int rg_agent_ping(const struct rg_agent *a, struct rg_error *err)
 
 char *rg_agent_cmd_file_write(long handle, const void *data, size_t len)
 {
-    char *b64 = b64_encode(data, len), *text;
+    char *b64 = rg_b64_encode(data, len), *text;
     json_t *cmd = json_pack("{s:s, s:{s:I, s:s}}", "execute", "guest-file-write", "arguments",
                             "handle", (json_int_t)handle, "buf-b64", b64);
 
@@ -118,7 +87,7 @@ int rg_agent_write_file(const struct rg_agent *a, const char *path, const void *
     json_decref(ret);
     for (size_t off = 0; off < len && rc == 0; off += AGENT_CHUNK) {
         size_t n = len - off < AGENT_CHUNK ? len - off : AGENT_CHUNK;
-        char *b64 = b64_encode((const char *)data + off, n);
+        char *b64 = rg_b64_encode((const char *)data + off, n);
         json_t *w = agent_call(a,
                                json_pack("{s:s, s:{s:I, s:s}}", "execute", "guest-file-write",
                                          "arguments", "handle", (json_int_t)handle, "buf-b64",
@@ -178,8 +147,8 @@ int rg_agent_exec_status(const struct rg_agent *a, long pid, struct rg_agent_exe
                        : -1;
     out = json_string_value(json_object_get(ret, "out-data"));
     errout = json_string_value(json_object_get(ret, "err-data"));
-    st->out = out ? b64_decode(out) : NULL;
-    st->errout = errout ? b64_decode(errout) : NULL;
+    st->out = out ? (char *)rg_b64_decode(out, NULL) : NULL;
+    st->errout = errout ? (char *)rg_b64_decode(errout, NULL) : NULL;
     json_decref(ret);
     return 0;
 }

@@ -35,6 +35,9 @@ const char rg_usage_run[] =
     "  --aa               A/A run: nothing is applied, the baseline is measured against\n"
     "                     itself; regressions found are false positives, counted in the\n"
     "                     report (aa.false_positives): calibrate alpha and samples with it\n"
+    "  --attest KEY       sign the verdict: a run that passes or blocks writes\n"
+    "                     attestation.json (in-toto test-result in a DSSE envelope, Ed25519\n"
+    "                     PEM key); `ringgate attest verify` checks it\n"
     "  -q, --quiet        print only the verdict\n"
     "  -v, --verbose      print every event (on a terminal the default is a live table\n"
     "                     of the cells' states; NO_COLOR or a pipe gives plain lines)\n"
@@ -168,7 +171,10 @@ static void print_summary(const struct rg_run *run, const struct cli *cli)
         return;
     }
     rg_report_text(report, isatty(fileno(out)) && !getenv("NO_COLOR"), &b);
-    fprintf(out, "\n%sreport:  %s/index.html (and report.json, junit.xml)\n", rg_buf_str(&b), run->dir);
+    fprintf(out, "\n%sreport:  %s/index.html (and report.json, junit.xml)\n", rg_buf_str(&b),
+            run->dir);
+    if (run->attested)
+        fprintf(out, "attestation: %s/attestation.json\n", run->dir);
     rg_buf_free(&b);
     json_decref(report);
 }
@@ -182,7 +188,8 @@ int cmd_run(int argc, char **argv)
         {"accel", required_argument, NULL, 'a'},   {"boot-anyway", no_argument, NULL, 'B'},
         {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
         {"json-events", no_argument, NULL, 'J'},   {"help", no_argument, NULL, 'h'},
-        {"aa", no_argument, NULL, 'A'},            {NULL, 0, NULL, 0}};
+        {"aa", no_argument, NULL, 'A'},            {"attest", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0}};
     struct rg_run_opts opts = {.fail_fast = -1};
     struct cli cli = {0};
     struct rg_errors errs = {0};
@@ -225,6 +232,9 @@ int cmd_run(int argc, char **argv)
             break;
         case 'A':
             opts.aa = true;
+            break;
+        case 'S':
+            opts.attest_key = optarg;
             break;
         case 'q':
             cli.quiet = true;

@@ -28,8 +28,10 @@ int cmd_package(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
 
 extern const char rg_usage_help[], rg_usage_version[], rg_usage_validate[], rg_usage_plan[],
-    rg_usage_console_scan[], rg_usage_package[], rg_usage_report[], rg_usage_run[], rg_usage_gc[];
+    rg_usage_console_scan[], rg_usage_package[], rg_usage_report[], rg_usage_run[], rg_usage_gc[],
+    rg_usage_attest[];
 
 #endif

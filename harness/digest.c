@@ -1,9 +1,10 @@
-/* SHA-256 digests with OpenSSL's EVP interface. */
+/* SHA-256 digests and base64 with OpenSSL's EVP interface. */
 #include "digest.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void to_hex(const unsigned char *md, unsigned int n, char out[RG_SHA256_HEX])
@@ -54,4 +55,41 @@ out:
     EVP_MD_CTX_free(ctx);
     fclose(f);
     return rc;
+}
+
+char *rg_b64_encode(const void *data, size_t len)
+{
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+
+    if (!out)
+        abort();
+    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+unsigned char *rg_b64_decode(const char *in, size_t *len)
+{
+    size_t n = strlen(in);
+    unsigned char *out;
+    int got;
+
+    if (n % 4 != 0)
+        return NULL;
+    out = malloc(n / 4 * 3 + 1);
+    if (!out)
+        abort();
+    got = EVP_DecodeBlock(out, (const unsigned char *)in, (int)n);
+    if (got < 0) {
+        free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock counts padding as data: trim the '=' it decoded as zeros. */
+    while (n > 0 && in[n - 1] == '=' && got > 0) {
+        n--;
+        got--;
+    }
+    out[got] = '\0';
+    if (len)
+        *len = (size_t)got;
+    return out;
 }

@@ -13,6 +13,7 @@ const struct rg_command rg_commands[] = {
     {"console-scan", cmd_console_scan, "find kernel crashes in console logs",
      rg_usage_console_scan},
     {"package", cmd_package, "build, verify and show signed update packages", rg_usage_package},
+    {"attest", cmd_attest, "verify a run's signed verdict about a package", rg_usage_attest},
     {"report", cmd_report, "regenerate a run's report as json, junit, html or text",
      rg_usage_report},
     {"gc", cmd_gc, "remove the VMs and files a killed run left behind", rg_usage_gc},

@@ -1,6 +1,8 @@
 /* A run: verify every package before any VM boots, then run the cells, combine the verdicts. */
 #include "run.h"
 
+#include "attest.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -534,6 +536,12 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         goto out;
     for (size_t i = 0; i < run->nscenarios; i++)
         prepare_scenario(&run->scenarios[i], opts, errs);
+    if (opts->attest_key) {
+        /* A key that cannot sign must fail now, not after the boots. */
+        unsigned char sig[RG_SIG_BYTES];
+        if (rg_sign(opts->attest_key, "ringgate", 8, sig, NULL, &e) < 0)
+            rg_errors_push(errs, &e);
+    }
     if (errs->n)
         goto out; /* refused packages: nothing boots, nothing is written */
 
@@ -585,6 +593,14 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         goto out;
     }
     write_derived_reports(run->dir, errs);
+    if (opts->attest_key) {
+        char path[4200];
+        snprintf(path, sizeof(path), "%s/attestation.json", run->dir);
+        int arc = rg_attest_write(run, opts->attest_key, path, &e);
+        if (arc < 0)
+            rg_errors_push(errs, &e);
+        run->attested = arc == 0;
+    }
     rc = run->exit_code;
     *out = run;
     run = NULL;

@@ -23,6 +23,7 @@ struct rg_run_opts {
     bool boot_anyway; /* boot even when the content validator rejects the update */
     bool keep;
     bool aa; /* A/A: measure the baseline against itself (calibrates alpha and samples) */
+    const char *attest_key; /* sign RUN_DIR/attestation.json with this Ed25519 key */
     /* Progress for the CLI, called from cell threads (serialised by the run). */
     void (*progress)(void *opaque, const struct rg_cell_result *res, const char *state,
                      const char *detail);
@@ -57,6 +58,7 @@ struct rg_run {
     bool fail_fast, boot_anyway, keep;
     bool aa;
     int aa_comparisons, aa_false_positives; /* deciding metrics, and those judged changed */
+    bool attested; /* attestation.json written */
     struct rg_run_scenario *scenarios;
     size_t nscenarios;
     struct rg_cell_result *cells;
