@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -112,9 +113,23 @@ struct cell {
 
 /* SIGINT stops every cell; fail-fast stops the others, not the cell that blocked, which
  * still gathers its evidence (boot loop, rollback). */
+static bool cell_stopping(const struct cell *c);
+
+/* `reproduce --boot N`: the cell winds down once its boot N is ready or over. */
+static bool boot_limit_reached(const struct cell *c)
+{
+    const struct rg_cell_result *r = c->res;
+    int n = c->env->stop_after_boot;
+
+    if (n <= 0 || (int)r->nboots < n)
+        return false;
+    return (int)r->nboots > n || r->boots[n - 1].has_ready ||
+           r->boots[n - 1].outcome != RG_BOOT_RUNNING;
+}
+
 static bool cell_stopping(const struct cell *c)
 {
-    return atomic_load(c->env->interrupted) ||
+    return atomic_load(c->env->interrupted) || boot_limit_reached(c) ||
            (atomic_load(c->env->halt_others) && c->res->verdict != RG_VERDICT_BLOCK);
 }
 
@@ -433,12 +448,27 @@ static void cell_handle(struct cell *c, const struct qevent *q)
     }
 }
 
+/* Handles every queued event. */
+static void cell_drain(struct cell *c)
+{
+    struct qevent *q;
+
+    pthread_mutex_lock(&c->mu);
+    q = c->head;
+    c->head = c->tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    while (q) {
+        struct qevent *next = q->next;
+        cell_handle(c, q);
+        free(q);
+        q = next;
+    }
+}
+
 /* Waits until an event arrives or the deadline (monotonic) passes, then handles all queued
  * events. Returns false when the run asks cells to stop. */
 static bool cell_pump(struct cell *c, double deadline)
 {
-    struct qevent *q;
-
     pthread_mutex_lock(&c->mu);
     while (!c->head && !cell_stopping(c)) {
         double now = rg_mono_now(), wait = deadline - now;
@@ -457,15 +487,8 @@ static bool cell_pump(struct cell *c, double deadline)
         }
         pthread_cond_timedwait(&c->cv, &c->mu, &ts);
     }
-    q = c->head;
-    c->head = c->tail = NULL;
     pthread_mutex_unlock(&c->mu);
-    while (q) {
-        struct qevent *next = q->next;
-        cell_handle(c, q);
-        free(q);
-        q = next;
-    }
+    cell_drain(c);
     return !cell_stopping(c);
 }
 
@@ -968,6 +991,44 @@ static int cell_open_log(struct cell *c)
     return c->log ? 0 : -1;
 }
 
+/* --keep: the failed cell's VM stays up for an engineer until the run is interrupted. The
+ * console keeps flowing into the log meanwhile. The embedded driver lives in this process,
+ * so ringgate holds the VM in the foreground; Ctrl-C destroys it and removes its overlay. */
+static void cell_hold(struct cell *c)
+{
+    const char *uri = c->env->uri ? c->env->uri : "";
+    char *h = c->res->kept_hint;
+    const size_t size = sizeof(c->res->kept_hint);
+    size_t n;
+
+    n = (size_t)snprintf(h, size,
+                         "kept for inspection: domain %s (at boot %d)\n"
+                         "  console log: %s/%s  (tail -f it; a shell runs on the console)\n",
+                         c->res->domain, cur_boot(c) ? cur_boot(c)->n : 0, c->env->run_dir,
+                         c->env->console_rel);
+    if (n < size && strncmp(uri, "qemu:///embed", 13) == 0)
+        n += (size_t)snprintf(h + n, size - n,
+                              "  virsh:       the embedded driver lives in this process: run with "
+                              "--connect qemu:///system to reach the VM with virsh\n");
+    else if (n < size)
+        n += (size_t)snprintf(h + n, size - n,
+                              "  console:     virsh -c '%s' console --force %s\n"
+                              "  agent:       virsh -c '%s' qemu-agent-command %s "
+                              "'{\"execute\":\"guest-ping\"}'\n",
+                              uri, c->res->domain, uri, c->res->domain);
+    if (n < size)
+        snprintf(h + n, size - n,
+                 "  clean up:    Ctrl-C here, or kill -INT %ld (destroys the VM, removes its "
+                 "overlay)\n",
+                 (long)getpid());
+    cell_event(c, "kept", "domain %s kept for inspection until interrupted", c->res->domain);
+    while (!atomic_load(c->env->interrupted) && c->dom_running) {
+        const struct timespec ts = {0, 200000000};
+        nanosleep(&ts, NULL);
+        cell_drain(c);
+    }
+}
+
 /* The live state of a cell (or of a cell's baseline twin) around res. */
 static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_cell_result *res)
 {
@@ -1426,13 +1487,14 @@ int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
     if ((k->performance.enabled || k->memory.enabled) && res->verdict == RG_VERDICT_PASS &&
         c.dom_running && !cell_stopping(&c))
         phase_measure(&c, base);
-    if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
-        cell_stop(&c);
+    if (env->keep && c.dom && c.dom_running &&
+        (res->verdict != RG_VERDICT_PASS || boot_limit_reached(&c)))
+        cell_hold(&c);
+    cell_stop(&c);
     if (res->verdict == RG_VERDICT_BLOCK && k->rollback && !env->keep && !cell_stopping(&c))
         phase_rollback(&c, base, cand);
 stop:
-    if (!(env->keep && res->verdict == RG_VERDICT_BLOCK))
-        cell_stop(&c);
+    cell_stop(&c);
 out:
     rg_console_finish(c.scan);
     console_take_findings(&c);

@@ -102,6 +102,7 @@ struct rg_cell_result {
     size_t nmetrics;
     double measure_s; /* length of the measurement window */
     struct rg_cell_result *twin;
+    char kept_hint[1024]; /* --keep: how to get into the VM ringgate holds; "" otherwise */
 };
 
 /* What a cell needs from the run. Everything is owned by the run. */
@@ -121,6 +122,8 @@ struct rg_cell_env {
     enum rg_accel accel;
     bool keep;              /* leave a failed cell's VM running */
     bool aa;                /* A/A run: the candidate is the baseline again, nothing applied */
+    int stop_after_boot;    /* > 0: wind down once boot N is ready or over (reproduce) */
+    const char *uri;        /* the libvirt URI, for the instructions of a kept VM */
     double agent_wait_s;    /* ready line to a usable guest agent; 0: the default (20 s) */
     const atomic_bool *interrupted; /* SIGINT or SIGTERM: every cell winds down */
     const atomic_bool *halt_others; /* fail-fast: cells that have not blocked wind down */

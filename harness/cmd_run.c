@@ -119,6 +119,11 @@ static void on_progress(void *opaque, const struct rg_cell_result *res, const ch
     struct cli *cli = opaque;
     static const char *const quiet_types[] = {"start", "destroy", "stopped", "pvpanic", NULL};
 
+    if (strcmp(state, "kept") == 0 && res->kept_hint[0]) {
+        /* Whatever the output mode: the engineer needs this to get in. */
+        fprintf(cli->json ? stderr : stdout, "\n%s\n", res->kept_hint);
+        fflush(cli->json ? stderr : stdout);
+    }
     if (cli->json) {
         printf("{\"t\":%.3f,\"scenario\":", rg_wall_now());
         print_json_string(res->scenario);
@@ -192,10 +197,7 @@ int cmd_run(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     struct rg_run_opts opts = {.fail_fast = -1};
     struct cli cli = {0};
-    struct rg_errors errs = {0};
-    struct rg_run *run = NULL;
-    struct sigaction sa = {0};
-    int opt, rc;
+    int opt;
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "j:o:qvh", longopts, NULL)) != -1) {
@@ -254,15 +256,28 @@ int cmd_run(int argc, char **argv)
     }
     if (optind >= argc)
         return rg_command_usage_error("run", "no scenario given");
+    return rg_cli_execute(argv + optind, (size_t)(argc - optind), &opts, cli.quiet, cli.verbose,
+                          cli.json);
+}
+
+int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts, bool quiet,
+                   bool verbose, bool json)
+{
+    struct cli cli = {.quiet = quiet, .verbose = verbose, .json = json};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    struct sigaction sa = {0};
+    int rc;
+
     cli.table = !cli.json && !cli.quiet && !cli.verbose && isatty(STDOUT_FILENO) &&
                 !getenv("NO_COLOR");
-    opts.progress = on_progress;
-    opts.opaque = &cli;
+    opts->progress = on_progress;
+    opts->opaque = &cli;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    rc = rg_run_execute(argv + optind, (size_t)(argc - optind), &opts, &run, &errs);
+    rc = rg_run_execute(paths, n, opts, &run, &errs);
     if (errs.n)
         rg_errors_print(stderr, &errs);
     if (run && !cli.quiet)

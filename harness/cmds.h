@@ -2,7 +2,10 @@
 #ifndef RG_CMDS_H
 #define RG_CMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct rg_run_opts;
 
 struct rg_command {
     const char *name;
@@ -29,9 +32,16 @@ int cmd_report(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+
+/* Runs scenarios the way `ringgate run` does (progress, signals, the summary); the exit code.
+ * reproduce shares it. */
+int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts, bool quiet,
+                   bool verbose, bool json);
 
 extern const char rg_usage_help[], rg_usage_version[], rg_usage_validate[], rg_usage_plan[],
     rg_usage_console_scan[], rg_usage_package[], rg_usage_report[], rg_usage_run[], rg_usage_gc[],
-    rg_usage_attest[];
+    rg_usage_attest[], rg_usage_reproduce[], rg_usage_bundle[];
 
 #endif

@@ -261,6 +261,8 @@ static void *pool_worker(void *arg)
         env.accel = p->accel;
         env.keep = p->opts->keep;
         env.aa = p->opts->aa;
+        env.stop_after_boot = p->opts->stop_after_boot;
+        env.uri = p->run->host.uri;
         env.interrupted = &p->run->interrupted;
         env.halt_others = &p->run->halt_others;
         env.progress = pool_progress;
@@ -339,6 +341,39 @@ static void combine_verdicts(struct rg_run *run)
         run->verdict = RG_VERDICT_PASS;
         run->exit_code = RG_EXIT_OK;
     }
+}
+
+/* reproduce: one cell of the expanded matrices, named "id" or "scenario/id". */
+static void keep_only_cell(struct rg_run *run, const char *want, struct rg_errors *errs)
+{
+    size_t found = 0;
+    struct rg_buf ids = RG_BUF_INIT;
+
+    for (size_t s = 0; s < run->nscenarios; s++) {
+        struct rg_scenario *sc = run->scenarios[s].sc;
+        size_t kept = 0;
+
+        for (size_t i = 0; i < sc->ncells; i++) {
+            char full[256];
+
+            snprintf(full, sizeof(full), "%s/%s", sc->name, sc->cells[i].id);
+            rg_buf_printf(&ids, "%s%s", ids.len ? ", " : "", full);
+            if (strcmp(want, sc->cells[i].id) == 0 || strcmp(want, full) == 0) {
+                struct rg_cell tmp = sc->cells[kept];
+                sc->cells[kept++] = sc->cells[i];
+                sc->cells[i] = tmp;
+            }
+        }
+        sc->ncells = kept;
+        found += kept;
+    }
+    if (found == 0)
+        rg_errors_add(errs, NULL, 0, 0, "no cell '%s' in this run; its cells: %s", want,
+                      rg_buf_str(&ids));
+    else if (found > 1)
+        rg_errors_add(errs, NULL, 0, 0, "cell '%s' is in several scenarios: name it as "
+                                        "scenario/id (%s)", want, rg_buf_str(&ids));
+    rg_buf_free(&ids);
 }
 
 /* A/A: every deciding metric that came out significant is a false positive. */
@@ -536,6 +571,8 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         goto out;
     for (size_t i = 0; i < run->nscenarios; i++)
         prepare_scenario(&run->scenarios[i], opts, errs);
+    if (opts->only_cell)
+        keep_only_cell(run, opts->only_cell, errs);
     if (opts->attest_key) {
         /* A key that cannot sign must fail now, not after the boots. */
         unsigned char sig[RG_SIG_BYTES];

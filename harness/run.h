@@ -24,6 +24,8 @@ struct rg_run_opts {
     bool keep;
     bool aa; /* A/A: measure the baseline against itself (calibrates alpha and samples) */
     const char *attest_key; /* sign RUN_DIR/attestation.json with this Ed25519 key */
+    const char *only_cell;  /* run just this cell id ("scenario/id" or "id") */
+    int stop_after_boot;    /* > 0: cells wind down after their boot N (reproduce --boot) */
     /* Progress for the CLI, called from cell threads (serialised by the run). */
     void (*progress)(void *opaque, const struct rg_cell_result *res, const char *state,
                      const char *detail);

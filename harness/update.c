@@ -515,8 +515,8 @@ static int cmp_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_entry(struct archive *a, const char *path, const void *data, size_t len,
-                     unsigned mode, time_t mtime)
+int rg_tar_add(struct archive *a, const char *path, const void *data, size_t len, unsigned mode,
+               time_t mtime)
 {
     struct archive_entry *e = archive_entry_new();
     int rc = 0;
@@ -622,11 +622,11 @@ int rg_package_build(const char *dir, const char *privkey, const char *out,
         rg_error_set(err, out, 0, 0, "cannot write: %s", archive_error_string(a));
         goto out;
     }
-    if (add_entry(a, "manifest.json", manifest, strlen(manifest), 0644, build_mtime()) < 0 ||
-        add_entry(a, "manifest.sig", sig, sizeof(sig), 0644, build_mtime()) < 0)
+    if (rg_tar_add(a, "manifest.json", manifest, strlen(manifest), 0644, build_mtime()) < 0 ||
+        rg_tar_add(a, "manifest.sig", sig, sizeof(sig), 0644, build_mtime()) < 0)
         goto write_failed;
     for (size_t i = 0; i < w.n; i++)
-        if (add_entry(a, w.paths[i], datas[i], sizes[i],
+        if (rg_tar_add(a, w.paths[i], datas[i], sizes[i],
                       strcmp(json_string_value(json_object_get(json_array_get(files, i),
                                                                "mode")),
                              "0755")

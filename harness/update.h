@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "digest.h"
 #include "error.h"
@@ -58,5 +59,11 @@ int rg_package_validate_channels(const struct rg_package *pkg, int sensor_inputs
 /* Compares versions by their '.'/'-' parts, numbers numerically: "0292" > "0291",
  * "1.10.0" > "1.9.0". Returns <0, 0, >0. */
 int rg_version_compare(const char *a, const char *b);
+
+/* One regular file in a tar being written (owner root, the given mode and time): the
+ * reproducible entries of packages and bundles. */
+struct archive;
+int rg_tar_add(struct archive *a, const char *path, const void *data, size_t len, unsigned mode,
+               time_t mtime);
 
 #endif
