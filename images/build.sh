@@ -138,6 +138,10 @@ initramfs_modules() { # stage
             *.ko.zst) zstd -qdc "$ko" >"$dest/${name%.zst}" && name=${name%.zst} ;;
             *) cp "$ko" "$dest/$name" ;;
             esac
+            # Without its BTF (type data for BPF; parsing it made ext4.ko load 0.1 s slower
+            # under TCG). objcopy also drops the signature: the modules load unsigned
+            # (taint E, as the out-of-tree sensor already taints the kernel).
+            objcopy --remove-section=.BTF "$dest/$name"
             awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$dest/load.order" ||
                 echo "$name $when" >>"$dest/load.order"
         done
@@ -199,6 +203,22 @@ make_disk() { # dir size output
     rm -f "$raw"
 }
 
+# The kernel as a plain ELF (vmlinux) that QEMU starts at its PVH entry (CONFIG_PVH): this
+# skips the bzImage's self-decompression, about 4 s of wall time under TCG before the kernel's
+# clock even starts. It is the bzImage's payload, one xz stream. vmlinuz stays for scripts
+# that boot the bzImage by hand.
+pvh_kernel() { # bzImage output
+    local off
+    grep -q '^CONFIG_PVH=y' "/boot/config-$KV" ||
+        die "$KV has no CONFIG_PVH: set the tiny kernel in catalog.json to build/tiny/vmlinuz"
+    off=$(grep -obUaP '\xfd7zXZ\x00' "$1" | awk -F: 'NR == 1 { print $1 }')
+    [ -n "$off" ] || die "$1: no xz payload found (only xz-compressed kernels are handled)"
+    tail -c +$((off + 1)) "$1" >"$2.xz"
+    xz -dc --single-stream "$2.xz" >"$2" || die "$1: its xz payload does not decompress"
+    rm -f "$2.xz"
+    [ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] || die "$1: the payload is not an ELF"
+}
+
 build_tiny() {
     local dir=$out/tiny h
     build_sensor
@@ -210,13 +230,14 @@ build_tiny() {
     log "tiny: kernel $KV, busybox initramfs, system disk"
     rm -rf "$dir" && mkdir -p "$dir"
     install -m 0644 "/boot/vmlinuz-$KV" "$dir/vmlinuz"
+    pvh_kernel "$dir/vmlinuz" "$dir/vmlinux"
     build_initramfs "$dir/initramfs.d" "$dir/initrd.img"
     mkdir -p "$dir/disk.d"
     sensor_tree "$dir/disk.d"
     copy_with_libs /usr/bin/stress-ng "$dir/disk.d/opt/stress-ng" # checks.stress
     make_disk "$dir/disk.d" 128M "$dir/disk.qcow2"
     rm -rf "$dir/initramfs.d" "$dir/disk.d"
-    (cd "$dir" && sha256sum vmlinuz initrd.img disk.qcow2 >SHA256SUMS)
+    (cd "$dir" && sha256sum vmlinuz vmlinux initrd.img disk.qcow2 >SHA256SUMS)
     echo "$KV" >"$dir/kernel-version"
     echo "$h" >"$dir/.inputs"
 }
