@@ -12,6 +12,7 @@ work=$(mktemp -d /tmp/rgb.XXXXXX)
 trap 'pkill -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
 export RINGGATE_STATE_DIR=$work/state
 cmdline=$(jq -r .images.tiny.cmdline images/catalog.json)
+kernel=$root/images/$(jq -r .images.tiny.kernel images/catalog.json) # what ringgate boots too
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
@@ -21,7 +22,7 @@ bare_boot() { # seconds from exec to the ready line
     local start end pid
     start=$(date +%s.%N)
     qemu-system-x86_64 -accel tcg -machine pc -m 256 -smp 1 -display none -no-reboot \
-        -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
+        -kernel "$kernel" -initrd "$img/initrd.img" -append "$cmdline" \
         -drive "file=$work/bare.qcow2,if=virtio,format=qcow2" -device pvpanic \
         -device i6300esb -device virtio-serial -monitor none \
         -serial "file:$work/bare.log" </dev/null 2>/dev/null &

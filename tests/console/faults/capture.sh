@@ -32,7 +32,7 @@ chmod +x "$work/root/init"
 cat "$img/initrd.img" "$work/extra.cpio" >"$work/initrd.img"
 for m in "${modes[@]}"; do
     timeout 45 qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot -monitor none \
-        -kernel "$img/vmlinuz" -initrd "$work/initrd.img" \
+        -kernel "$here/../../../images/$(jq -r .images.tiny.kernel "$here/../../../images/catalog.json")" -initrd "$work/initrd.img" \
         -append "console=ttyS0 panic=-1 oops=panic loglevel=5 watchdog_thresh=2 sysctl.kernel.hung_task_timeout_secs=3 slub_debug=P rgfault=$m" \
         -device pvpanic </dev/null 2>/dev/null |
         tr -d '\r' | sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' |
