@@ -3,11 +3,12 @@
 # from Debian packages only. Usage: images/build.sh [tiny|updates|debian12|all]...
 # (default: tiny updates). Each target is cached by the hash of its inputs (recipe files,
 # package versions, kernel): a second run rebuilds nothing, and a rebuild gives the same bytes.
+# RG_IMAGES_OUT=DIR builds into DIR instead of images/build (images/check-reproducible.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-out=$here/build
+out=$(realpath -m "${RG_IMAGES_OUT:-$here/build}")
 RINGGATE=${RINGGATE:-$root/build/ringgate}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 export LC_ALL=C TZ=UTC
@@ -99,9 +100,11 @@ build_sensor() {
         dir=$out/sensor/$variant
         mkdir -p "$dir/src"
         cp "$here/sensor/rg_sensor.c" "$here/sensor/Kbuild" "$dir/src/"
+        # The build folder mapped away: its path would reach the debug info, and through it
+        # the build id that survives strip (another output folder, another module).
         make -C "/lib/modules/$KV/build" M="$dir/src" RG_VERSION="$version" \
             RG_FAULT_FLAGS="${flags:-}" KBUILD_BUILD_TIMESTAMP="@$SOURCE_DATE_EPOCH" \
-            modules >"$dir/build.log" 2>&1 ||
+            KCFLAGS="-ffile-prefix-map=$dir/src/=" modules >"$dir/build.log" 2>&1 ||
             { cat "$dir/build.log" >&2; die "rg_sensor ($variant) does not build"; }
         strip --strip-debug -o "$dir/rg_sensor.ko" "$dir/src/rg_sensor.ko"
     done
@@ -190,6 +193,28 @@ sensor_tree() { # dir
     echo 0 >"$s/bootcount"
 }
 
+# mkfs -d copies each file's ctime (and atime), which no touch can set: the moment the build
+# made the file. Every inode in use gets SOURCE_DATE_EPOCH instead, through debugfs.
+fix_inode_times() { # raw image
+    dumpe2fs "$1" 2>/dev/null | awk -v t="@$SOURCE_DATE_EPOCH" '
+        /^Inodes per group:/ { ipg = $4 }
+        /^Group [0-9]+:/ { g = $2 + 0 }
+        /^  Free inodes:/ {
+            split("", free)
+            n = split(substr($0, index($0, ":") + 1), r, ",")
+            for (i = 1; i <= n; i++) {
+                if (split(r[i], b, "-") == 1) b[2] = b[1]
+                for (j = b[1] + 0; j <= b[2] + 0 && b[1] != ""; j++) free[j] = 1
+            }
+            for (j = g * ipg + 1; j <= (g + 1) * ipg; j++)
+                if (!(j in free) && (j == 2 || j >= 11))
+                    printf "sif <%d> ctime %s\nsif <%d> ctime_extra 0\nsif <%d> atime %s\nsif <%d> atime_extra 0\n", j, t, j, j, t, j
+        }' >"$1.times"
+    E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH debugfs -w -f "$1.times" "$1" >/dev/null 2>&1 ||
+        die "debugfs could not set the inode times of $1"
+    rm -f "$1.times"
+}
+
 # A reproducible ext4 image of a directory, as qcow2.
 # mkdir -d populates it; fixed UUID, hash seed and clock; root owns everything.
 make_disk() { # dir size output
@@ -199,6 +224,7 @@ make_disk() { # dir size output
     E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -F -L rgsys -b 4096 -I 256 -U "$uuid" \
         -E "root_owner=0:0,hash_seed=$uuid,lazy_itable_init=0,lazy_journal_init=0" \
         -d "$1" "$raw" "$2" >/dev/null
+    fix_inode_times "$raw"
     qemu-img convert -q -f raw -O qcow2 "$raw" "$3"
     rm -f "$raw"
 }
@@ -315,8 +341,8 @@ for t in "${targets[@]}"; do
     tiny) build_tiny ;;
     updates) build_updates ;;
     debian12)
-        build_sensor
-        KV=$KV OUT=$out SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH bash "$here/debian12.sh"
+        . "$here/debian12.sh" # its recipe, with the helpers above
+        build_debian12
         ;;
     esac
 done
