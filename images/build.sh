@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds ringgate's guest images, the sample sensor and its signed updates into images/build/,
 # from Debian packages only. Usage: images/build.sh [tiny|updates|debian12|all]...
-# (default: tiny updates). Each target is cached by the hash of its inputs (recipe files,
+# (default: all). Each target is cached by the hash of its inputs (recipe files,
 # package versions, kernel): a second run rebuilds nothing, and a rebuild gives the same bytes.
 # RG_IMAGES_OUT=DIR builds into DIR instead of images/build (images/check-reproducible.sh).
 set -euo pipefail
@@ -21,7 +21,7 @@ die() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tiny updates)
+[ ${#targets[@]} -gt 0 ] || targets=(all)
 [ "${targets[*]}" != all ] || targets=(tiny updates debian12)
 for t in "${targets[@]}"; do
     case $t in tiny | updates | debian12) ;; *) die "unknown target '$t' (tiny, updates, debian12, all)" ;; esac
