@@ -713,8 +713,11 @@ static void parse_performance(struct ctx *c, struct rg_perf_check *p, const stru
     if ((v = map_get(y, "alpha")))
         get_double(c, v, "checks.performance.alpha", 0, 0.5, true, &p->alpha);
     if ((v = map_get(y, "clock")) && get_choice(c, v, "checks.performance.clock", clock_names,
-                                                &choice))
+                                                &choice)) {
         p->clock = (enum rg_clock)choice;
+        p->clock_line = v->line;
+        p->clock_col = v->col;
+    }
     if ((v = map_get(y, "iterations")))
         get_int(c, v, "checks.performance.iterations", 1, 10000000, &p->iterations);
     if (p->workload == RG_WORKLOAD_CUSTOM && map_get(y, "iterations"))
@@ -938,6 +941,28 @@ static void sort_errors(struct rg_errors *errs, size_t from)
     }
 }
 
+/* QEMU 7.2's TCG under -icount never finishes bringing up a second vCPU (the guest stops at
+ * "x86: Booting SMP configuration", with or without sleep, at any shift): a gate whose cells
+ * cannot boot would block every update, so the combination is refused here. */
+static void check_icount_cells(struct ctx *c, const struct rg_scenario *sc)
+{
+    const struct rg_perf_check *p = &sc->checks.performance;
+
+    if (!p->enabled || p->clock != RG_CLOCK_ICOUNT)
+        return;
+    for (size_t i = 0; i < sc->ncells; i++) {
+        if (sc->cells[i].vcpus > 1) {
+            rg_errors_add(c->errs, c->path, p->clock_line, p->clock_col,
+                          "'checks.performance.clock' icount needs 1-vCPU cells, but cell '%s' "
+                          "has %d: QEMU's TCG hangs bringing up a second vCPU under -icount "
+                          "(use clock: wall, or vcpus: [1])",
+                          sc->cells[i].id, sc->cells[i].vcpus);
+            c->failed = true;
+            return;
+        }
+    }
+}
+
 int rg_scenario_parse(const char *path, const char *data, size_t len,
                       const struct rg_scenario_opts *opts, struct rg_scenario **out,
                       struct rg_errors *errs)
@@ -970,6 +995,8 @@ int rg_scenario_parse(const char *path, const char *data, size_t len,
     if (!c.failed &&
         rg_matrix_expand(&sc->matrix, path, &sc->cells, &sc->ncells, errs) < 0)
         c.failed = true;
+    if (!c.failed)
+        check_icount_cells(&c, sc);
 out:
     ynode_free(root);
     sort_errors(errs, first_error);

@@ -36,6 +36,7 @@ struct rg_perf_check {
     double max_regression_pct;
     double alpha;
     enum rg_clock clock;
+    int clock_line, clock_col; /* where 'clock' was given (1-based; 0: not given) */
     char *metric;   /* the deciding metric: wall or cpu (built-in), a name (custom); NULL default */
     int iterations; /* built-in workload size; 0: the workload's default */
 };
