@@ -159,15 +159,30 @@ copy_with_libs() { # binary stage: the binary and the shared libraries ldd names
     done
 }
 
-build_initramfs() { # stage output
-    local stage=$1 applet
+# A fresh initramfs stage: busybox with a link per applet, and the modules of EARLY_MODULES
+# and LATE_MODULES (initramfs_modules); more folders may be named.
+busybox_stage() { # stage extra-dir...
+    local stage=$1 applet d
+    shift
     rm -rf "$stage"
-    mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,run,tmp,root,var/lib}
+    mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev}
+    for d in "$@"; do mkdir -p "$stage/$d"; done
     install -m 0755 /bin/busybox "$stage/bin/busybox"
     for applet in $(/bin/busybox --list-full); do
         [ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
     done
     initramfs_modules "$stage"
+}
+
+# Sorted, owned by root, fixed timestamps: reproducible.
+write_cpio() { # stage output
+    stamp_all "$1"
+    (cd "$1" && find . | sort | cpio --quiet --reproducible -o -H newc -R 0:0) >"$2"
+}
+
+build_initramfs() { # stage output
+    local stage=$1
+    busybox_stage "$stage" etc run tmp root var/lib
     copy_with_libs /usr/sbin/qemu-ga "$stage"
     install -m 0755 "$here/guest/init" "$stage/init"
     install -m 0755 "$here/guest/rg-boot" "$here/guest/rg-install" "$stage/usr/sbin/"
@@ -176,10 +191,8 @@ build_initramfs() { # stage output
     install -m 0755 "$here/guest/stress-ng" "$stage/usr/bin/"
     echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
     echo 'root:x:0:' >"$stage/etc/group"
-    stamp_all "$stage"
-    # Sorted, owned by root, fixed timestamps: reproducible. Uncompressed: under TCG the
-    # kernel copies 12 MiB faster than it would inflate 5.
-    (cd "$stage" && find . | sort | cpio --quiet --reproducible -o -H newc -R 0:0) >"$2"
+    # Uncompressed: under TCG the kernel copies 12 MiB faster than it would inflate 5.
+    write_cpio "$stage" "$2"
 }
 
 # The system disk's sensor tree: driver 1.0.0 and content 0290 installed, no boot yet.

@@ -119,36 +119,25 @@ debian12_clean() { # dir
 
 # The busybox initramfs: modules for the disk, the panic device and the agent's port.
 debian12_initramfs() { # stage output
-    local stage=$1 applet
+    # Read by initramfs_modules (bash's dynamic scope): no watchdog, systemd's udev loads it.
     local EARLY_MODULES=(virtio_pci virtio_blk crc32c_generic ext4 pvpanic_mmio pvpanic_pci virtio_console)
     local LATE_MODULES=()
-    rm -rf "$stage"
-    mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,newroot}
-    install -m 0755 /bin/busybox "$stage/bin/busybox"
-    for applet in $(/bin/busybox --list-full); do
-        [ -e "$stage/$applet" ] || ln -s /bin/busybox "$stage/$applet"
-    done
-    initramfs_modules "$stage"
-    install -m 0755 "$here/debian12/init" "$stage/init"
-    stamp_all "$stage"
-    (cd "$stage" && find . | sort | cpio --quiet --reproducible -o -H newc -R 0:0) >"$2"
+    busybox_stage "$1" newroot
+    install -m 0755 "$here/debian12/init" "$1/init"
+    write_cpio "$1" "$2"
 }
 
 # The system as debootstrap made it, made a test guest: kernel modules, the sensor, the
 # units, fewer services, and nothing that depends on the day or the host it was built on.
 debian12_customize() { # root
-    local r=$1 s=$1/var/lib/rg-sensor u
+    local r=$1 u
     # The host's kernel is booted directly: its modules, without the links to its headers.
     mkdir -p "$r/lib/modules"
     cp -a "/lib/modules/$KV" "$r/lib/modules/"
     rm -f "$r/lib/modules/$KV/build" "$r/lib/modules/$KV/source"
 
     # The sensor, laid out as on tiny's system disk (images/guest/rg-boot).
-    mkdir -p "$s/driver/1.0.0" "$s/content/0290"
-    cp "$out/sensor/1.0.0/rg_sensor.ko" "$s/driver/1.0.0/"
-    cp "$here/updates/sensor-content-0290/files/channels/"*.rgc "$s/content/0290/"
-    printf 'sensor=1.0.0\ncontent=0290\n' >"$s/installed"
-    echo 0 >"$s/bootcount"
+    sensor_tree "$r"
     install -m 0755 "$here/guest/rg-boot" "$here/guest/rg-install" "$here/debian12/rg-ready" \
         "$out/sensor/tools/rg-sensorctl" "$r/usr/sbin/"
     install -m 0755 "$out/sensor/tools/rg-workload" "$r/usr/bin/"
