@@ -46,6 +46,57 @@ static void test_three_versus_three(void **state)
     NEAR(t.p, 1.0 / 20, 1e-9); /* the smallest p with 3 + 3: 1 / C(6, 3) */
     NEAR(t.shift, 3, 1e-9);    /* median of {3,2,1,4,3,2,5,4,3} */
     assert_true(t.ci_low <= t.shift && t.shift <= t.ci_high);
+    /* Even [min, max] of the differences covers with only 1 - 2/20 = 90 %: no 95 % interval
+     * exists, and the result says so. */
+    assert_false(t.ci_valid);
+    NEAR(t.ci_low, 1, 1e-9);
+    NEAR(t.ci_high, 5, 1e-9);
+    assert_int_equal(rg_stats_shift(base, 3, cand, 3, 0.2, &t), 0);
+    assert_true(t.ci_valid); /* 80 %: 2/20 <= 0.2 */
+}
+
+static void test_exact_moses_interval(void **state)
+{
+    /* m = n = 5 at 95 %: P(U <= 2) = 4/252 <= 0.025 < P(U <= 3) = 7/252, so C = 3 and the
+     * interval is [d(3), d(23)] of the 25 sorted differences (Hollander and Wolfe's table).
+     * Differences of {6..10} - {1..5}: 1 once, 2 twice, ... 5 five times, ... 9 once. */
+    double base[] = {1, 2, 3, 4, 5}, cand[] = {6, 7, 8, 9, 10};
+    struct rg_shift_test t;
+
+    (void)state;
+    assert_int_equal(rg_stats_shift(base, 5, cand, 5, 0.05, &t), 0);
+    assert_true(t.exact && t.ci_valid);
+    NEAR(t.shift, 5, 1e-9);
+    NEAR(t.ci_low, 2, 1e-9);
+    NEAR(t.ci_high, 8, 1e-9);
+    /* At 99 %: P(U <= 0) = 1/252 <= 0.005 < P(U <= 1): C = 1, the full range. */
+    assert_int_equal(rg_stats_shift(base, 5, cand, 5, 0.01, &t), 0);
+    assert_true(t.ci_valid);
+    NEAR(t.ci_low, 1, 1e-9);
+    NEAR(t.ci_high, 9, 1e-9);
+    /* Past 30 per side (or with ties): the large-sample depth, still around the estimate. */
+    double b40[40], c40[40];
+    for (int i = 0; i < 40; i++) {
+        b40[i] = i;
+        c40[i] = i + 10.5;
+    }
+    assert_int_equal(rg_stats_shift(b40, 40, c40, 40, 0.05, &t), 0);
+    assert_false(t.exact);
+    assert_true(t.ci_valid);
+    NEAR(t.shift, 10.5, 1e-9);
+    assert_true(t.ci_low < 10.5 && t.ci_high > 10.5 && t.ci_low > 0 && t.ci_high < 21);
+}
+
+static void test_mad_and_z(void **state)
+{
+    double v[] = {10, 12, 9, 11, 100}; /* median 11, deviations 1 1 2 0 89: MAD 1 */
+
+    (void)state;
+    NEAR(rg_stats_mad_sd(v, 5), 1.4826, 1e-9);
+    NEAR(v[4], 100, 1e-12); /* left as it was */
+    NEAR(rg_stats_mad_sd(v, 1), 0, 1e-12);
+    NEAR(rg_stats_z_upper(0.025), 1.95996, 1e-4);
+    NEAR(rg_stats_z_upper(0.2), 0.84162, 1e-4);
 }
 
 static void test_hodges_lehmann_by_hand(void **state)
@@ -123,6 +174,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_table_values),
         cmocka_unit_test(test_three_versus_three),
+        cmocka_unit_test(test_exact_moses_interval),
+        cmocka_unit_test(test_mad_and_z),
         cmocka_unit_test(test_hodges_lehmann_by_hand),
         cmocka_unit_test(test_ties_and_degenerate),
         cmocka_unit_test(test_simulated_error_rates),
