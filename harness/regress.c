@@ -1,5 +1,5 @@
-/* Regression metrics: performance judged by Mann-Whitney and Hodges-Lehmann, memory by the
- * difference of growth slopes. */
+/* Regression metrics: performance judged by the Hodges-Lehmann shift's interval in a
+ * sequential design, memory by the difference of growth slopes. */
 #include "regress.h"
 
 #include <ctype.h>
@@ -42,16 +42,49 @@ static double base_median(const struct rg_metric *m)
     return med;
 }
 
-void rg_metric_judge_perf(struct rg_metric *m, double alpha, double threshold_pct)
+void rg_perf_design_init(struct rg_perf_design *d, int samples, int max_samples, double alpha,
+                         double threshold_pct)
 {
-    double med;
+    int looks = 1;
 
-    m->alpha = alpha;
-    m->threshold_pct = threshold_pct;
+    memset(d, 0, sizeof(*d));
+    if (samples < 1)
+        samples = 1;
+    if (max_samples > samples) {
+        looks = (max_samples + samples - 1) / samples;
+        if (looks > RG_PERF_MAX_LOOKS)
+            looks = RG_PERF_MAX_LOOKS;
+    }
+    d->looks = looks;
+    for (int i = 0; i < looks; i++)
+        d->at[i] = looks == 1 ? samples
+                              : samples + (int)lround((double)(max_samples - samples) * i /
+                                                      (looks - 1));
+    d->alpha = alpha;
+    d->alpha_look = alpha / looks;
+    d->threshold_pct = threshold_pct;
+}
+
+int rg_perf_design_min_samples(const struct rg_perf_design *d)
+{
+    /* The widest interval, [min, max] of the differences, has confidence 1 - 2 / C(2n, n). */
+    return rg_stats_mw_min_samples(d->alpha_look / 2);
+}
+
+void rg_metric_judge_perf(struct rg_metric *m, const struct rg_perf_design *d, bool last)
+{
+    double med, thr = d->threshold_pct;
+    bool significant;
+
+    m->alpha = d->alpha;
+    m->alpha_look = d->alpha_look;
+    m->threshold_pct = thr;
     m->verdict = RG_METRIC_PASS;
-    m->tested = rg_stats_shift(m->base, m->nbase, m->cand, m->ncand, alpha, &m->test) == 0;
+    m->shift_pct = m->ci_low_pct = m->ci_high_pct = 0;
+    m->tested = rg_stats_shift(m->base, m->nbase, m->cand, m->ncand, d->alpha_look, &m->test) == 0;
     if (!m->tested)
         return;
+    significant = m->test.p <= d->alpha;
     /* Percentages of the baseline's median: a shift of a zero median has no percentage, and
      * a metric that is always zero cannot have regressed. */
     med = base_median(m);
@@ -60,9 +93,52 @@ void rg_metric_judge_perf(struct rg_metric *m, double alpha, double threshold_pc
         m->ci_low_pct = 100 * m->test.ci_low / med;
         m->ci_high_pct = 100 * m->test.ci_high / med;
     }
-    if (m->test.p <= alpha)
-        m->verdict = m->shift_pct > threshold_pct ? RG_METRIC_REGRESSION
-                                                   : RG_METRIC_BELOW_THRESHOLD;
+    if (med <= 0)
+        m->verdict = significant ? RG_METRIC_BELOW_THRESHOLD : RG_METRIC_PASS;
+    else if (m->test.ci_valid && m->ci_low_pct > thr)
+        m->verdict = RG_METRIC_REGRESSION;
+    else if (!significant)
+        m->verdict = RG_METRIC_PASS;
+    else if (m->test.ci_valid && m->ci_high_pct < thr)
+        m->verdict = RG_METRIC_BELOW_THRESHOLD;
+    else
+        m->verdict = last ? RG_METRIC_INCONCLUSIVE : RG_METRIC_UNDECIDED;
+    if (m->nlooks < RG_PERF_MAX_LOOKS)
+        m->looks[m->nlooks++] = (struct rg_look){(int)m->nbase, m->shift_pct, m->ci_low_pct,
+                                                 m->ci_high_pct, m->test.p, m->verdict};
+}
+
+void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d)
+{
+    /* The Hodges-Lehmann shift of n + n samples has a standard error of about
+     * sqrt(pi / 3) * sd * sqrt(2 / n) (Mann-Whitney's efficiency 3 / pi under normal noise). */
+    const double se_factor = 1.0233;
+    double med = base_median(m), *dev, z;
+    size_t n = m->nbase + m->ncand;
+
+    m->noise_pct = m->mde_first_pct = m->mde_pct = 0;
+    if (m->nbase < 2 || m->ncand < 2 || med <= 0)
+        return;
+    /* Each side around its own median: a shift between them is not noise. */
+    dev = malloc(n * sizeof(double));
+    if (!dev)
+        abort();
+    memcpy(dev, m->base, m->nbase * sizeof(double));
+    memcpy(dev + m->nbase, m->cand, m->ncand * sizeof(double));
+    {
+        double mb = rg_stats_median(dev, m->nbase), mc = rg_stats_median(dev + m->nbase, m->ncand);
+        for (size_t i = 0; i < m->nbase; i++)
+            dev[i] = m->base[i] - mb;
+        for (size_t i = 0; i < m->ncand; i++)
+            dev[m->nbase + i] = m->cand[i] - mc;
+    }
+    m->noise_pct = 100 * rg_stats_mad_sd(dev, n) / med;
+    free(dev);
+    /* A shift of threshold + mde puts the interval's lower bound above the threshold 4 times
+     * in 5: z for the look's bound plus z for 80 % power. */
+    z = rg_stats_z_upper(d->alpha_look / 2) + rg_stats_z_upper(0.2);
+    m->mde_first_pct = z * se_factor * m->noise_pct * sqrt(2.0 / d->at[0]);
+    m->mde_pct = z * se_factor * m->noise_pct * sqrt(2.0 / d->at[d->looks - 1]);
 }
 
 double rg_regress_slope(const double *t, const double *v, size_t n)
@@ -112,8 +188,9 @@ void rg_metric_free(struct rg_metric *m)
 
 const char *rg_metric_verdict_name(enum rg_metric_verdict v)
 {
-    static const char *const names[] = {"pass", "regression", "significant-below-threshold",
-                                        "info"};
+    static const char *const names[] = {"pass",         "regression",
+                                        "significant-below-threshold", "info",
+                                        "undecided",    "inconclusive"};
     return names[v];
 }
 

@@ -13,7 +13,7 @@
 #include <yaml.h>
 
 #include "catalog.h"
-#include "stats.h"
+#include "regress.h"
 
 #define SCENARIO_MAX_BYTES (1024 * 1024)
 #define YAML_MAX_DEPTH 32
@@ -687,9 +687,12 @@ static const char *const clock_names[] = {"wall", "icount", NULL};
 
 static void parse_performance(struct ctx *c, struct rg_perf_check *p, const struct ynode *y)
 {
-    static const char *const keys[] = {"workload", "command", "samples", "max_regression_pct",
-                                       "alpha", "clock", "metric", "iterations", NULL};
+    static const char *const keys[] = {"workload",   "command",     "samples",
+                                       "max_samples", "inconclusive", "max_regression_pct",
+                                       "alpha",      "clock",       "metric",
+                                       "iterations", NULL};
     const struct ynode *v;
+    struct rg_perf_design d;
     int choice;
 
     if (!check_keys(c, y, "checks.performance", keys))
@@ -707,6 +710,15 @@ static void parse_performance(struct ctx *c, struct rg_perf_check *p, const stru
                "'checks.performance.command' is only used with workload 'custom'");
     if ((v = map_get(y, "samples")))
         get_int(c, v, "checks.performance.samples", 1, 1000, &p->samples);
+    p->max_samples = 3 * p->samples;
+    if ((v = map_get(y, "max_samples")) &&
+        get_int(c, v, "checks.performance.max_samples", 1, 3000, &p->max_samples) &&
+        p->max_samples < p->samples)
+        err_at(c, v, "'checks.performance.max_samples' is %d, fewer than samples (%d)",
+               p->max_samples, p->samples);
+    if ((v = map_get(y, "inconclusive")) &&
+        get_choice(c, v, "checks.performance.inconclusive", action_names, &choice))
+        p->inconclusive = (enum rg_action)choice;
     if ((v = map_get(y, "max_regression_pct")))
         get_double(c, v, "checks.performance.max_regression_pct", 0, 1000, true,
                    &p->max_regression_pct);
@@ -729,15 +741,15 @@ static void parse_performance(struct ctx *c, struct rg_perf_check *p, const stru
         strcmp(p->metric, "cpu") != 0)
         err_at(c, v, "'checks.performance.metric' of a built-in workload is 'wall' or 'cpu', "
                      "not '%s'", p->metric);
-    {
-        /* A sample size that can never reach alpha makes a gate that can never block. */
-        int need = rg_stats_mw_min_samples(p->alpha);
-        if (p->samples < need)
-            err_at(c, map_get(y, "samples") ? map_get(y, "samples") : y,
-                   "'checks.performance.samples' is %d: with that many paired samples the "
-                   "smallest possible p-value is above alpha %g; use at least %d",
-                   p->samples, p->alpha, need);
-    }
+    /* A sample size whose interval can never exclude anything makes a gate that never blocks. */
+    rg_perf_design_init(&d, p->samples, p->max_samples, p->alpha, p->max_regression_pct);
+    if (p->samples < rg_perf_design_min_samples(&d))
+        err_at(c, map_get(y, "samples") ? map_get(y, "samples") : y,
+               "'checks.performance.samples' is %d: the first of %d look%s (alpha %g split "
+               "over them, up to max_samples %d) needs a %.4g %% interval, which %d paired "
+               "samples cannot reach; use at least %d",
+               p->samples, d.looks, d.looks == 1 ? "" : "s", p->alpha, p->max_samples,
+               100 * (1 - d.alpha_look), p->samples, rg_perf_design_min_samples(&d));
 }
 
 static void parse_checks(struct ctx *c, struct rg_scenario *sc, const struct ynode *y)
@@ -810,6 +822,8 @@ static void set_defaults(struct rg_scenario *sc)
     sc->checks.oom = RG_ACTION_BLOCK;
     sc->checks.performance.workload = RG_WORKLOAD_CPU;
     sc->checks.performance.samples = 10;
+    sc->checks.performance.max_samples = 30;
+    sc->checks.performance.inconclusive = RG_ACTION_WARN;
     sc->checks.performance.max_regression_pct = 5;
     sc->checks.performance.alpha = 0.05;
     sc->gate.fail_fast = true;
@@ -1082,7 +1096,7 @@ int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
     size_t waves;
 
     if (sc->checks.performance.enabled)
-        cell_s += sc->checks.performance.samples * 2 * 3 + 2 * boot_s;
+        cell_s += sc->checks.performance.samples * 2 * 3 + 2 * boot_s; /* decided at once */
     if (jobs < 1)
         jobs = 1;
     waves = (sc->ncells + (size_t)jobs - 1) / (size_t)jobs;

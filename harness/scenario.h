@@ -32,7 +32,9 @@ struct rg_perf_check {
     bool enabled;
     enum rg_workload workload;
     char *command; /* custom workload's command line */
-    int samples;   /* paired samples per side */
+    int samples;     /* paired samples per side at the first look */
+    int max_samples; /* the most an undecided metric may take (default 3 x samples) */
+    enum rg_action inconclusive; /* a metric still undecided at max_samples (default warn) */
     double max_regression_pct;
     double alpha;
     enum rg_clock clock;
