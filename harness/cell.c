@@ -27,6 +27,7 @@
 #define GUEST_STRESS "/usr/bin/stress-ng"
 #define SAMPLE_TIMEOUT_S 120.0 /* one workload run (icount slows a busy guest down) */
 #define MEMORY_MIN_ROUNDS 4
+#define STRESS_STOP_S 15.0 /* SIGTERM to stress-ng's exit, its workers reaped */
 
 /* ---- Names ---- */
 
@@ -39,8 +40,10 @@ const char *rg_verdict_name(enum rg_verdict v)
 const char *rg_finding_class_name(enum rg_finding_class c)
 {
     static const char *const names[] = {
-        "crash", "boot-loop",        "hang",           "warning",         "rollback-failed",
-        "infra", "content-rejected", "install-failed", "perf-regression", "memory-regression"};
+        "crash",           "boot-loop",         "hang",
+        "warning",         "rollback-failed",   "infra",
+        "content-rejected", "install-failed",   "perf-regression",
+        "memory-regression", "perf-inconclusive", "perf-noise"};
     return names[c];
 }
 
@@ -191,6 +194,12 @@ static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls
     case RG_FINDING_MEMORY_REGRESSION:
         /* In an A/A run every regression is a false positive: counted, never blocking. */
         return c->env->aa ? RG_ACTION_WARN : RG_ACTION_BLOCK;
+    case RG_FINDING_PERF_INCONCLUSIVE:
+        return c->env->aa && k->performance.inconclusive == RG_ACTION_BLOCK
+                   ? RG_ACTION_WARN
+                   : k->performance.inconclusive;
+    case RG_FINDING_PERF_NOISE:
+        return RG_ACTION_WARN;
     default:
         return RG_ACTION_BLOCK;
     }
@@ -835,19 +844,43 @@ static int stress_start(struct cell *c)
     return 0;
 }
 
+/* Stops stress-ng and waits until it has exited: what is measured next is the update, not
+ * stressors still winding down (a vm worker's memory being freed, io workers syncing). */
 static void stress_stop(struct cell *c)
 {
     char pid[24];
     const char *argv[] = {"/bin/kill", "-TERM", pid, NULL};
+    struct rg_agent a = cell_agent(c, 2);
     struct rg_error err;
+    long spid = c->stress_pid;
+    double deadline;
     int code = 0;
 
-    if (!c->stress_pid)
+    if (!spid)
         return;
-    snprintf(pid, sizeof(pid), "%ld", c->stress_pid);
+    snprintf(pid, sizeof(pid), "%ld", spid);
     c->stress_pid = 0;
-    if (cell_guest_run(c, argv, 10, &code, NULL, &err) == 0)
-        cell_event(c, "stress", "stress-ng stopped after the first soak");
+    if (cell_guest_run(c, argv, 10, &code, NULL, &err) != 0)
+        return;
+    for (deadline = rg_mono_now() + STRESS_STOP_S; rg_mono_now() < deadline;) {
+        struct rg_agent_exec_status st;
+        bool exited;
+
+        if (!cell_pump(c, rg_mono_now() + 0.2) || !c->dom_running)
+            return;
+        if (rg_agent_exec_status(&a, spid, &st, &err) < 0)
+            continue;
+        exited = st.exited;
+        rg_agent_exec_status_free(&st);
+        if (exited) {
+            cell_event(c, "stress", "stress-ng stopped after the first soak");
+            return;
+        }
+    }
+    argv[1] = "-KILL";
+    cell_guest_run(c, argv, 10, &code, NULL, &err);
+    cell_event(c, "stress", "stress-ng did not stop within %.0f s of SIGTERM: killed",
+               STRESS_STOP_S);
 }
 
 /* The ready line must name what was installed: proves the update (or rollback) took. */
@@ -1258,15 +1291,17 @@ static int sample_memory(struct measure *ms, struct cell *s, bool cand)
     return 0;
 }
 
-static int measure_side(struct measure *ms, bool cand)
+/* One side's samples of a round: the workload (recorded while the performance check is
+ * still sampling) and memory. */
+static int measure_side(struct measure *ms, bool cand, bool perf)
 {
     const struct rg_checks *k = &ms->cand->env->sc->checks;
     struct cell *s = cand ? ms->cand : ms->twin;
 
     if (k->performance.enabled && k->performance.workload == RG_WORKLOAD_BOOT) {
-        if (sample_boot(ms, s, cand) < 0)
+        if (perf && sample_boot(ms, s, cand) < 0)
             return -1;
-    } else if (sample_workload(ms, s, cand, &k->performance, k->performance.enabled) < 0) {
+    } else if (sample_workload(ms, s, cand, &k->performance, perf) < 0) {
         return -1;
     }
     return k->memory.enabled ? sample_memory(ms, s, cand) : 0;
@@ -1292,32 +1327,93 @@ static void deciding_metric(const struct rg_perf_check *p, const struct rg_cell_
     }
 }
 
-static void measure_judge(struct cell *c, double window_s)
+static struct rg_metric *deciding_get(struct cell *c)
+{
+    struct rg_cell_result *r = c->res;
+    char name[96] = "";
+
+    deciding_metric(&c->env->sc->checks.performance, r, name, sizeof(name));
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (r->metrics[i].kind == RG_METRIC_PERF && !strcmp(r->metrics[i].name, name))
+            return &r->metrics[i];
+    return NULL;
+}
+
+/* One look of the sequential design at the deciding metric: true when it is decided (or this
+ * was the last look, or there is no such metric). */
+static bool perf_look(struct cell *c, const struct rg_perf_design *d, int look)
+{
+    struct rg_metric *m = deciding_get(c);
+
+    if (!m)
+        return true;
+    rg_metric_judge_perf(m, d, look == d->looks - 1);
+    cell_event(c, "look",
+               "look %d of %d after %zu pairs: %s %+.1f %% [%+.1f, %+.1f] at %.4g %%, p = %.3g: "
+               "%s",
+               look + 1, d->looks, m->nbase, m->name, m->shift_pct, m->ci_low_pct,
+               m->ci_high_pct, 100 * (1 - d->alpha_look), m->test.p,
+               rg_metric_verdict_name(m->verdict));
+    return m->verdict != RG_METRIC_UNDECIDED;
+}
+
+static void perf_findings(struct cell *c, const struct rg_perf_design *d, struct rg_metric *m)
+{
+    const struct rg_perf_check *p = &c->env->sc->checks.performance;
+    char title[256], detail[512];
+
+    snprintf(detail, sizeof(detail),
+             "%s: shift %+.1f %% (%.4g %% interval %+.1f %% to %+.1f %%), p = %.3g (%s), "
+             "%zu baseline and %zu candidate samples, look %d of %d, %s clock; noise %.1f %% "
+             "per sample, smallest detectable shift %.1f %%",
+             m->workload, m->shift_pct, 100 * (1 - m->alpha_look), m->ci_low_pct,
+             m->ci_high_pct, m->test.p, m->test.exact ? "exact" : "normal approximation",
+             m->nbase, m->ncand, m->nlooks, d->looks, m->clock, m->noise_pct, m->mde_pct);
+    if (m->verdict == RG_METRIC_REGRESSION) {
+        snprintf(title, sizeof(title), "perf regression: %s above the %g %% threshold", m->name,
+                 p->max_regression_pct);
+        cell_finding(c, RG_FINDING_PERF_REGRESSION, title, 0, NULL, detail);
+    } else if (m->verdict == RG_METRIC_INCONCLUSIVE) {
+        snprintf(title, sizeof(title),
+                 "perf inconclusive: %s may be above the %g %% threshold; still undecided "
+                 "after %zu pairs",
+                 m->name, p->max_regression_pct, m->nbase);
+        cell_finding(c, RG_FINDING_PERF_INCONCLUSIVE, title, 0, NULL, detail);
+    }
+    if (c->env->aa && m->mde_pct > p->max_regression_pct) {
+        snprintf(title, sizeof(title),
+                 "perf noise: %s cannot resolve the %g %% threshold on this host (smallest "
+                 "detectable shift %.1f %% at %d pairs)",
+                 m->name, p->max_regression_pct, m->mde_pct, d->at[d->looks - 1]);
+        snprintf(detail, sizeof(detail),
+                 "A/A noise %.1f %% per sample (robust spread, %% of the median); a regression "
+                 "of the threshold plus %.1f %% is blocked 4 times in 5 at max_samples %d "
+                 "(%.1f %% at the first look of %d pairs): raise samples or max_samples, "
+                 "raise the threshold, or use clock: icount",
+                 m->noise_pct, m->mde_pct, d->at[d->looks - 1], m->mde_first_pct, d->at[0]);
+        cell_finding(c, RG_FINDING_PERF_NOISE, title, 0, NULL, detail);
+    }
+}
+
+static void measure_judge(struct cell *c, const struct rg_perf_design *d, double window_s)
 {
     const struct rg_checks *k = &c->env->sc->checks;
     struct rg_cell_result *r = c->res;
-    char decides[96] = "", title[256], detail[512];
+    struct rg_metric *decides = k->performance.enabled ? deciding_get(c) : NULL;
+    char title[256], detail[512];
 
-    deciding_metric(&k->performance, r, decides, sizeof(decides));
     r->measure_s = window_s;
     for (size_t i = 0; i < r->nmetrics; i++) {
         struct rg_metric *m = &r->metrics[i];
 
         if (m->kind == RG_METRIC_PERF) {
-            rg_metric_judge_perf(m, k->performance.alpha, k->performance.max_regression_pct);
-            m->decides = strcmp(m->name, decides) == 0;
-            if (!m->decides || m->verdict != RG_METRIC_REGRESSION)
-                continue;
-            snprintf(title, sizeof(title), "perf regression: %s above the %g %% threshold",
-                     m->name, k->performance.max_regression_pct);
-            snprintf(detail, sizeof(detail),
-                     "%s: shift %+.1f %% (%g %% interval %+.1f %% to %+.1f %%), p = %.3g (%s), "
-                     "%zu baseline and %zu candidate samples, %s clock",
-                     m->workload, m->shift_pct, 100 * (1 - m->alpha), m->ci_low_pct,
-                     m->ci_high_pct, m->test.p, m->test.exact ? "exact" : "normal approximation",
-                     m->nbase, m->ncand,
-                     k->performance.clock == RG_CLOCK_ICOUNT ? "icount" : "wall");
-            cell_finding(c, RG_FINDING_PERF_REGRESSION, title, 0, NULL, detail);
+            /* The deciding metric was judged at its looks; the others once, at the end. */
+            m->decides = m == decides;
+            if (!m->decides || m->nlooks == 0)
+                rg_metric_judge_perf(m, d, true);
+            rg_metric_noise(m, d);
+            if (m->decides)
+                perf_findings(c, d, m);
         } else {
             /* Used memory and unreclaimable slab decide; the rest explains. */
             rg_metric_judge_memory(m, window_s, k->memory.max_growth_mib);
@@ -1351,8 +1447,12 @@ static void phase_measure(struct cell *c, const char *base_disk)
     struct cell twin;
     char disk[4096], rel[512];
     const char *slash = strrchr(c->env->console_rel, '/');
-    int rounds = 0;
+    const struct rg_perf_check *p = &k->performance;
+    struct rg_perf_design d;
+    int rounds = 0, look = 0;
+    bool perf_done = !p->enabled;
 
+    rg_perf_design_init(&d, p->samples, p->max_samples, p->alpha, p->max_regression_pct);
     /* The twin is observed, not judged: its failures make the cell inconclusive. */
     snprintf(rel, sizeof(rel), "%.*sconsole-twin.log",
              slash ? (int)(slash - c->env->console_rel + 1) : 0, c->env->console_rel);
@@ -1379,18 +1479,30 @@ static void phase_measure(struct cell *c, const char *base_disk)
                      0, NULL, err.msg);
         goto out;
     }
+    /* One unrecorded run on each side first: caches, and whatever the boot or a stress run
+     * left behind, settle before anything is measured. */
+    if (k->performance.enabled && k->performance.workload != RG_WORKLOAD_BOOT) {
+        for (int side = 0; side < 2; side++)
+            if (sample_workload(&ms, side ? c : &twin, side, &k->performance, false) < 0) {
+                if (c->res->verdict == RG_VERDICT_PASS && !cell_stopping(c))
+                    cell_finding(c, RG_FINDING_INFRA, "the warm-up run of the workload failed",
+                                 0, NULL, ms.why);
+                goto out;
+            }
+    }
     ms.t0 = rg_mono_now();
     for (;; rounds++) {
-        bool perf = k->performance.enabled && rounds < k->performance.samples;
         bool mem = k->memory.enabled &&
                    (rounds < MEMORY_MIN_ROUNDS || rg_mono_now() - ms.t0 < c->env->sc->boot.soak_s);
 
-        if (!perf && !mem)
+        if (!perf_done && rounds >= d.at[look])
+            perf_done = perf_look(c, &d, look++);
+        if (perf_done && !mem)
             break;
         for (int side = 0; side < 2; side++) {
             bool cand = (rounds + side) % 2 == 1; /* B C, then C B: neither always goes first */
 
-            if (measure_side(&ms, cand) < 0) {
+            if (measure_side(&ms, cand, !perf_done) < 0) {
                 /* A candidate that crashed has its finding already; anything else is ours. */
                 if (c->res->verdict == RG_VERDICT_PASS && !cell_stopping(c))
                     cell_finding(c, RG_FINDING_INFRA,
@@ -1404,7 +1516,7 @@ static void phase_measure(struct cell *c, const char *base_disk)
             goto out;
         cell_event(c, "sample", "round %d of paired samples done", rounds + 1);
     }
-    measure_judge(c, rg_mono_now() - ms.t0);
+    measure_judge(c, &d, rg_mono_now() - ms.t0);
 out:
     cell_stop(&twin);
     cell_fini(&twin);

@@ -25,6 +25,8 @@ enum rg_finding_class {
     RG_FINDING_INSTALL_FAILED,
     RG_FINDING_PERF_REGRESSION,
     RG_FINDING_MEMORY_REGRESSION,
+    RG_FINDING_PERF_INCONCLUSIVE, /* still undecided at max_samples */
+    RG_FINDING_PERF_NOISE,        /* A/A: the threshold is finer than this host can resolve */
 };
 
 struct rg_finding {

@@ -367,8 +367,10 @@ static void test_slow_content_is_a_perf_regression(void **state)
     assert_non_null(m);
     assert_true(m->decides);
     assert_int_equal(m->verdict, RG_METRIC_REGRESSION);
-    assert_int_equal(m->nbase, 5);
+    assert_int_equal(m->nbase, 5); /* decided at the first look: no more pairs taken */
     assert_int_equal(m->ncand, 5);
+    assert_int_equal(m->nlooks, 1);
+    assert_true(m->ci_low_pct > 15);
     assert_true(m->shift_pct > 40 && m->shift_pct < 60);
     /* The CPU time is measured and judged too, but only the chosen metric decides. */
     assert_non_null(metric(&f->res, "syscall.cpu_ms"));
@@ -436,6 +438,79 @@ static void test_aa_applies_nothing_and_never_blocks(void **state)
     assert_int_equal(metric(&f->res, "syscall.wall_ms")->verdict, RG_METRIC_PASS);
 }
 
+/* A true shift right at the threshold: every look's interval straddles it, so the pairs are
+ * taken up to max_samples and the metric ends inconclusive, with the scenario's action. */
+static void test_shift_at_threshold_samples_to_the_cap(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *inc;
+    const struct rg_metric *m;
+
+    f->noise = 0.3;
+    load_scenario(f, "performance: {workload: syscall, samples: 5, max_samples: 15, "
+                     "max_regression_pct: 50}, rollback: false");
+    run_cell(f, "content", FAKE_SLOW);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS); /* inconclusive warns by default */
+    assert_null(find(&f->res, RG_FINDING_PERF_REGRESSION));
+    inc = find(&f->res, RG_FINDING_PERF_INCONCLUSIVE);
+    assert_non_null(inc);
+    assert_int_equal(inc->action, RG_ACTION_WARN);
+    assert_non_null(strstr(title_of(inc), "syscall.wall_ms"));
+    m = metric(&f->res, "syscall.wall_ms");
+    assert_int_equal(m->verdict, RG_METRIC_INCONCLUSIVE);
+    assert_int_equal(m->nbase, 15);
+    assert_int_equal(m->ncand, 15);
+    assert_int_equal(m->nlooks, 3);
+    for (int i = 0; i < m->nlooks; i++) {
+        assert_int_equal(m->looks[i].pairs, 5 * (i + 1));
+        assert_true(m->looks[i].ci_low_pct < 50 && m->looks[i].ci_high_pct > 50);
+    }
+    assert_int_equal(m->looks[0].verdict, RG_METRIC_UNDECIDED);
+    /* The intervals narrow as the pairs grow. */
+    assert_true(m->looks[2].ci_high_pct - m->looks[2].ci_low_pct <
+                m->looks[0].ci_high_pct - m->looks[0].ci_low_pct);
+
+    rg_cell_result_free(&f->res);
+    rg_scenario_free(f->sc);
+    load_scenario(f, "performance: {workload: syscall, samples: 5, max_samples: 15, "
+                     "max_regression_pct: 50, inconclusive: block}, rollback: false");
+    run_cell(f, "content", FAKE_SLOW);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_int_equal(find(&f->res, RG_FINDING_PERF_INCONCLUSIVE)->action, RG_ACTION_BLOCK);
+}
+
+/* A/A: the noise is measured, and a threshold finer than it can resolve is warned about. */
+static void test_aa_measures_noise_and_warns_of_a_fine_threshold(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *w;
+    const struct rg_metric *m;
+
+    f->aa = true;
+    f->noise = 0.3;
+    load_scenario(f, "performance: {workload: syscall, samples: 5, max_samples: 10, "
+                     "max_regression_pct: 5}, rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    m = metric(&f->res, "syscall.wall_ms");
+    assert_true(m->noise_pct > 10);
+    assert_true(m->mde_pct > 5);
+    assert_true(m->mde_first_pct > m->mde_pct);
+    w = find(&f->res, RG_FINDING_PERF_NOISE);
+    assert_non_null(w);
+    assert_int_equal(w->action, RG_ACTION_WARN);
+
+    /* Quiet samples: the same threshold is within reach, nothing to warn about. */
+    rg_cell_result_free(&f->res);
+    rg_scenario_free(f->sc);
+    f->noise = 0.01;
+    load_scenario(f, "performance: {workload: syscall, samples: 5, max_samples: 10, "
+                     "max_regression_pct: 5}, rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_null(find(&f->res, RG_FINDING_PERF_NOISE));
+    assert_true(metric(&f->res, "syscall.wall_ms")->mde_pct < 5);
+}
+
 static void test_stress_without_stress_ng_is_inconclusive(void **state)
 {
     struct fixture *f = *state;
@@ -480,20 +555,20 @@ static void test_boot_workload_reboots_both_sides(void **state)
     const struct rg_metric *m;
     size_t twin_boots;
 
-    load_scenario(f, "performance: {workload: boot, samples: 3}, rollback: false");
+    load_scenario(f, "performance: {workload: boot, samples: 5, max_samples: 5}, rollback: false");
     run_cell(f, "content", FAKE_GOOD);
     assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
     m = metric(&f->res, "boot.wall_s");
     assert_non_null(m);
     assert_true(m->decides);
-    assert_int_equal(m->nbase, 3);
-    assert_int_equal(m->ncand, 3);
+    assert_int_equal(m->nbase, 5);
+    assert_int_equal(m->ncand, 5);
     assert_non_null(metric(&f->res, "boot.uptime_s"));
-    /* Each sample is a requested reboot that reached ready: 3 on the twin after its first. */
+    /* Each sample is a requested reboot that reached ready: 5 on the twin after its first. */
     twin_boots = f->res.twin->nboots;
-    assert_int_equal(twin_boots, 4);
-    assert_string_equal(f->res.twin->boots[3].cause, "requested");
-    assert_int_equal(f->res.twin->boots[3].outcome, RG_BOOT_READY);
+    assert_int_equal(twin_boots, 6);
+    assert_string_equal(f->res.twin->boots[5].cause, "requested");
+    assert_int_equal(f->res.twin->boots[5].outcome, RG_BOOT_READY);
 }
 
 int main(void)
@@ -522,6 +597,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_content_measured_passes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aa_applies_nothing_and_never_blocks, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_shift_at_threshold_samples_to_the_cap, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_aa_measures_noise_and_warns_of_a_fine_threshold,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_stress_without_stress_ng_is_inconclusive, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_custom_workload_decides_by_its_named_metric,
