@@ -48,7 +48,8 @@ static const char *step_class(const char *s)
 
 static const char *metric_class(const char *v)
 {
-    static const char *const known[] = {"pass", "regression", "significant-below-threshold", NULL};
+    static const char *const known[] = {"pass",      "regression",   "significant-below-threshold",
+                                        "undecided", "inconclusive", NULL};
     return pick(v, known, "unknown");
 }
 
@@ -84,7 +85,8 @@ static const char *const css[] = {
     "var(--pass)}\n",
     ".badge.v-block,.badge.a-block,.badge.s-fail,.badge.m-regression,.badge.o-crash{"
     "background:var(--block)}\n",
-    ".badge.v-inconclusive,.badge.a-warn,.badge.m-significant-below-threshold,.badge.o-reset{"
+    ".badge.v-inconclusive,.badge.a-warn,.badge.m-significant-below-threshold,"
+    ".badge.m-undecided,.badge.m-inconclusive,.badge.o-reset{"
     "background:var(--inconclusive)}\n",
     ".badge.v-aborted,.badge.v-unknown,.badge.a-ignore,.badge.a-unknown,.badge.s-skipped,"
     ".badge.s-unknown,.badge.m-unknown,.badge.o-aborted,.badge.o-unknown{background:"
@@ -1059,6 +1061,24 @@ static void strip(struct rg_buf *b, const struct scale *sc, const double *s, siz
                       cls, sx(sc, s[i]), y + (double)((i * 7) % 11) - 5.0, s[i]);
 }
 
+/* The sequential design's looks at a deciding metric, when there was more than one. */
+static void looks(struct rg_buf *b, const json_t *m)
+{
+    const json_t *l;
+    size_t i;
+
+    if (json_array_size(json_object_get(m, "looks")) < 2)
+        return;
+    rg_buf_printf(b, "<br>looks (each at %.4g %%):", 100 * (1 - rg_report_num(m, "alpha_look", 0)));
+    json_array_foreach(json_object_get(m, "looks"), i, l)
+    {
+        rg_buf_printf(b, "%s %lld pairs %+.1f %% [%+.1f, %+.1f] ", i ? ";" : "",
+                      rg_report_int(l, "pairs", 0), rg_report_num(l, "shift_pct", 0),
+                      rg_report_num(l, "ci_low_pct", 0), rg_report_num(l, "ci_high_pct", 0));
+        esc(b, rg_report_str(l, "verdict"));
+    }
+}
+
 /* Baseline against candidate samples, with the estimated shift, its interval, and the
  * threshold the shift must stay under, all relative to the baseline's median. */
 static void plot(struct rg_buf *b, const json_t *m, size_t ci, size_t mi)
@@ -1092,10 +1112,16 @@ static void plot(struct rg_buf *b, const json_t *m, size_t ci, size_t mi)
     esc(b, unit);
     rg_buf_printf(b,
                   "</span><br>shift <b>%+.2f %%</b> (interval %+.2f to %+.2f %%), "
-                  "p = %.3g (&alpha; = %g), threshold %+.1f %%</figcaption>\n",
+                  "p = %.3g (&alpha; = %g), threshold %+.1f %%",
                   rg_report_num(m, "shift_pct", 0), rg_report_num(m, "ci_low_pct", 0),
                   rg_report_num(m, "ci_high_pct", 0), rg_report_num(m, "p_value", 1),
                   rg_report_num(m, "alpha", 0), rg_report_num(m, "threshold_pct", 0));
+    if (json_is_number(json_object_get(m, "noise_pct")))
+        rg_buf_printf(b, "<br>%zu pairs; noise %.1f %% per sample; smallest shift detected 4 "
+                         "times in 5: %.1f %%",
+                      nb, rg_report_num(m, "noise_pct", 0), rg_report_num(m, "mde_pct", 0));
+    looks(b, m);
+    rg_buf_puts(b, "</figcaption>\n");
     rg_buf_puts(b, "<svg class=\"plot\" viewBox=\"0 0 720 190\" width=\"720\" height=\"190\" "
                    "role=\"img\" aria-label=\"baseline and candidate samples\">");
     rg_buf_printf(b,

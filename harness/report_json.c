@@ -99,6 +99,23 @@ static json_t *numbers_json(const double *v, size_t n)
     return a;
 }
 
+/* The sequential design's looks at a deciding metric (empty for the others). */
+static json_t *looks_json(const struct rg_metric *m)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; i < m->nlooks; i++) {
+        const struct rg_look *l = &m->looks[i];
+
+        json_array_append_new(a, json_pack("{s:i, s:f, s:f, s:f, s:f, s:s}", "pairs", l->pairs,
+                                           "shift_pct", l->shift_pct, "ci_low_pct",
+                                           l->ci_low_pct, "ci_high_pct", l->ci_high_pct,
+                                           "p_value", l->p, "verdict",
+                                           rg_metric_verdict_name(l->verdict)));
+    }
+    return a;
+}
+
 static json_t *metric_json(const struct rg_metric *m)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:s}", "name",
@@ -119,7 +136,12 @@ static json_t *metric_json(const struct rg_metric *m)
         json_object_set_new(o, "p_value", json_real(m->test.p));
         json_object_set_new(o, "exact", json_boolean(m->test.exact));
         json_object_set_new(o, "alpha", json_real(m->alpha));
+        json_object_set_new(o, "alpha_look", json_real(m->alpha_look));
         json_object_set_new(o, "threshold_pct", json_real(m->threshold_pct));
+        json_object_set_new(o, "noise_pct", json_real(m->noise_pct));
+        json_object_set_new(o, "mde_first_pct", json_real(m->mde_first_pct));
+        json_object_set_new(o, "mde_pct", json_real(m->mde_pct));
+        json_object_set_new(o, "looks", looks_json(m));
     } else if (m->kind == RG_METRIC_MEMORY) {
         json_object_set_new(o, "slope_baseline_per_min", json_real(m->slope_base));
         json_object_set_new(o, "slope_candidate_per_min", json_real(m->slope_cand));
@@ -293,8 +315,11 @@ static json_t *run_json(const struct rg_run *run)
     }
     json_object_set_new(json_object_get(root, "options"), "aa", json_boolean(run->aa));
     json_object_set_new(root, "aa",
-                        run->aa ? json_pack("{s:i, s:i}", "comparisons", run->aa_comparisons,
-                                            "false_positives", run->aa_false_positives)
+                        run->aa ? json_pack("{s:i, s:i, s:i, s:i, s:i}", "comparisons",
+                                            run->aa_comparisons, "false_positives",
+                                            run->aa_false_positives, "false_blocks",
+                                            run->aa_false_blocks, "inconclusive",
+                                            run->aa_inconclusive, "noisy", run->aa_noisy)
                                 : json_null());
     json_object_set_new(root, "scenarios", scenarios);
     json_object_set_new(root, "cells", cells);

@@ -100,7 +100,8 @@ static bool is_block(const json_t *f)
 static bool is_regression(const json_t *f)
 {
     const char *cls = rg_report_str(f, "class");
-    return !strcmp(cls, "perf-regression") || !strcmp(cls, "memory-regression");
+    return !strcmp(cls, "perf-regression") || !strcmp(cls, "memory-regression") ||
+           !strcmp(cls, "perf-inconclusive") || !strcmp(cls, "perf-noise");
 }
 
 /* A regression finding belongs to the metric its title names. */
@@ -218,12 +219,17 @@ static void metric_summary(struct rg_buf *b, const json_t *m)
 {
     rg_buf_printf(b,
                   "%s (%s, %s clock, %s): shift %+.2f %% [%+.2f, %+.2f], p = %.3g "
-                  "(alpha %g), threshold %.1f %%: %s\n",
+                  "(alpha %g), threshold %.1f %%",
                   rg_report_str(m, "name"), rg_report_str(m, "workload"), rg_report_str(m, "clock"),
                   rg_report_str(m, "unit"), rg_report_num(m, "shift_pct", 0),
                   rg_report_num(m, "ci_low_pct", 0), rg_report_num(m, "ci_high_pct", 0),
                   rg_report_num(m, "p_value", 1), rg_report_num(m, "alpha", 0),
-                  rg_report_num(m, "threshold_pct", 0), rg_report_str(m, "verdict"));
+                  rg_report_num(m, "threshold_pct", 0));
+    if (json_is_number(json_object_get(m, "noise_pct")))
+        rg_buf_printf(b, ", %zu pairs, noise %.1f %%, smallest detectable shift %.1f %%",
+                      json_array_size(json_object_get(m, "baseline")),
+                      rg_report_num(m, "noise_pct", 0), rg_report_num(m, "mde_pct", 0));
+    rg_buf_printf(b, ": %s\n", rg_report_str(m, "verdict"));
     put_samples(b, "baseline", json_object_get(m, "baseline"));
     put_samples(b, "candidate", json_object_get(m, "candidate"));
 }

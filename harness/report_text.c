@@ -408,6 +408,11 @@ static void text_metrics(struct rg_buf *out, const json_t *report)
                           rg_report_num(m, "shift_pct", 0), rg_report_num(m, "ci_low_pct", 0),
                           rg_report_num(m, "ci_high_pct", 0), rg_report_num(m, "p_value", 1),
                           rg_report_num(m, "threshold_pct", 0));
+        /* The noise beside the shift: a reader sees what the threshold can resolve. */
+        if (json_is_number(json_object_get(m, "noise_pct")))
+            rg_buf_printf(out, "%zu pairs  noise %.1f %%  mde %.1f %%  ",
+                          json_array_size(json_object_get(m, "baseline")),
+                          rg_report_num(m, "noise_pct", 0), rg_report_num(m, "mde_pct", 0));
         put_line(out, rg_report_str(m, "verdict"));
         if (json_is_true(json_object_get(m, "decides")))
             rg_buf_puts(out, " (decides)");
@@ -454,11 +459,16 @@ int rg_report_text(const json_t *report, bool color, struct rg_buf *out)
     text_cells(out, report, color);
     text_findings(out, report);
     text_metrics(out, report);
-    if (json_is_object(json_object_get(report, "aa")))
-        rg_buf_printf(out, "\nA/A run (the baseline against itself): %lld false positive(s) in "
-                           "%lld comparison(s)\n",
-                      rg_report_int(json_object_get(report, "aa"), "false_positives", 0),
-                      rg_report_int(json_object_get(report, "aa"), "comparisons", 0));
+    if (json_is_object(json_object_get(report, "aa"))) {
+        const json_t *aa = json_object_get(report, "aa");
+
+        rg_buf_printf(out, "\nA/A run (the baseline against itself), %lld comparison(s): %lld "
+                           "false block(s), %lld significant shift(s), %lld inconclusive, "
+                           "%lld threshold(s) finer than the noise resolves\n",
+                      rg_report_int(aa, "comparisons", 0), rg_report_int(aa, "false_blocks", 0),
+                      rg_report_int(aa, "false_positives", 0),
+                      rg_report_int(aa, "inconclusive", 0), rg_report_int(aa, "noisy", 0));
+    }
     rg_buf_printf(out, "\nverdict: %s", verdict_colour(v, color));
     put_line(out, v);
     rg_buf_printf(out, "%s (exit %lld)\n", reset, rg_report_int(report, "exit_code", 0));

@@ -390,6 +390,9 @@ static void count_aa(struct rg_run *run)
             run->aa_comparisons++;
             run->aa_false_positives += m->verdict == RG_METRIC_REGRESSION ||
                                        m->verdict == RG_METRIC_BELOW_THRESHOLD;
+            run->aa_false_blocks += m->verdict == RG_METRIC_REGRESSION;
+            run->aa_inconclusive += m->verdict == RG_METRIC_INCONCLUSIVE;
+            run->aa_noisy += m->kind == RG_METRIC_PERF && m->mde_pct > m->threshold_pct;
         }
 }
 

@@ -59,7 +59,10 @@ struct rg_run {
     int jobs;
     bool fail_fast, boot_anyway, keep;
     bool aa;
-    int aa_comparisons, aa_false_positives; /* deciding metrics, and those judged changed */
+    /* A/A: deciding metrics; those significant at alpha (either verdict); those blocked (a
+     * perf-regression); those still undecided at max_samples; those whose threshold is finer
+     * than the noise lets the design resolve (a perf-noise warning). */
+    int aa_comparisons, aa_false_positives, aa_false_blocks, aa_inconclusive, aa_noisy;
     bool attested; /* attestation.json written */
     struct rg_run_scenario *scenarios;
     size_t nscenarios;

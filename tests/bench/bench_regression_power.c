@@ -1,8 +1,10 @@
-/* Benchmark helper (not a test): reads the reports of one A/A run and one slow-content run,
- * both with many paired samples, and prints for the deciding metric: the A/A false-positive
- * rate over disjoint blocks of N pairs, the smallest N that detects the slow content in at
- * least 95 % of seeded random draws, and the wall time per sample.
- * Usage: bench_regression_power LABEL AA_RUN_DIR SLOW_RUN_DIR BLOCK_N */
+/* Benchmark helper (not a test): replays the sequential performance verdict on the pairs of
+ * one A/A run and one slow-content run, each with many paired samples, and prints for the
+ * deciding metric: the A/A false-block rate, the slow content's detection rate, how often
+ * each ends inconclusive, the mean pairs used, and the wall time per sample.
+ * Each comparison takes the pairs of its run in a seeded random order (without replacement)
+ * and looks at them as `ringgate run` would: after SAMPLES pairs, then up to MAX_SAMPLES.
+ * Usage: bench_regression_power LABEL AA_RUN_DIR SLOW_RUN_DIR SAMPLES MAX_SAMPLES [N] */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,8 @@ static int load(const char *dir, struct pairs *p)
                                                          : json_array_size(cv);
         p->b = calloc(p->n + 1, sizeof(double));
         p->c = calloc(p->n + 1, sizeof(double));
+        if (!p->b || !p->c)
+            abort();
         for (size_t k = 0; k < p->n; k++) {
             p->b[k] = json_number_value(json_array_get(bv, k));
             p->c[k] = json_number_value(json_array_get(cv, k));
@@ -56,22 +60,6 @@ static int load(const char *dir, struct pairs *p)
     return 0;
 }
 
-/* The verdict on the pairs at the given indexes. */
-static enum rg_metric_verdict judge(const struct pairs *p, const size_t *idx, size_t n)
-{
-    struct rg_metric m = {0};
-    enum rg_metric_verdict v;
-
-    for (size_t i = 0; i < n; i++) {
-        rg_metric_add(&m, false, p->b[idx[i]], (double)i);
-        rg_metric_add(&m, true, p->c[idx[i]], (double)i);
-    }
-    rg_metric_judge_perf(&m, p->alpha, p->threshold);
-    v = m.verdict;
-    rg_metric_free(&m);
-    return v;
-}
-
 /* xorshift64*: seeded, so the table is the same for the same reports. */
 static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
 static size_t draw(size_t n)
@@ -82,56 +70,81 @@ static size_t draw(size_t n)
     return (size_t)((rng * 2685821657736338717ULL) >> 33) % n;
 }
 
+struct tally {
+    size_t runs, verdicts[RG_METRIC_INCONCLUSIVE + 1], pairs;
+};
+
+/* One comparison: the pairs of p in a random order, judged at each look until decided. */
+static void compare(const struct pairs *p, const struct rg_perf_design *d, struct tally *t)
+{
+    struct rg_metric m = {0};
+    size_t *order = malloc(p->n * sizeof(size_t)), used = 0;
+
+    if (!order)
+        abort();
+    for (size_t i = 0; i < p->n; i++)
+        order[i] = i;
+    for (size_t i = 0; i + 1 < p->n; i++) {
+        size_t j = i + draw(p->n - i), tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+    for (int look = 0; look < d->looks; look++) {
+        for (; used < (size_t)d->at[look]; used++) {
+            rg_metric_add(&m, false, p->b[order[used]], (double)used);
+            rg_metric_add(&m, true, p->c[order[used]], (double)used);
+        }
+        rg_metric_judge_perf(&m, d, look == d->looks - 1);
+        if (m.verdict != RG_METRIC_UNDECIDED)
+            break;
+    }
+    t->runs++;
+    t->verdicts[m.verdict]++;
+    t->pairs += used;
+    rg_metric_free(&m);
+    free(order);
+}
+
+static double share(const struct tally *t, enum rg_metric_verdict v)
+{
+    return t->runs ? 100.0 * (double)t->verdicts[v] / (double)t->runs : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct pairs aa = {0}, slow = {0};
-    size_t block, blocks, fp_sig = 0, fp_block = 0, need = 0, idx[1000];
-    const int draws = 400;
+    struct tally ta = {0}, ts = {0};
+    struct rg_perf_design d;
+    int samples, max_samples, n = 200;
 
-    if (argc != 5 || (block = (size_t)atoi(argv[4])) < 2) {
-        fprintf(stderr, "usage: bench_regression_power LABEL AA_RUN_DIR SLOW_RUN_DIR BLOCK_N\n");
+    if (argc < 6 || argc > 7 || (samples = atoi(argv[4])) < 2 ||
+        (max_samples = atoi(argv[5])) < samples || (argc == 7 && (n = atoi(argv[6])) < 1)) {
+        fprintf(stderr, "usage: bench_regression_power LABEL AA_RUN_DIR SLOW_RUN_DIR SAMPLES "
+                        "MAX_SAMPLES [COMPARISONS]\n");
         return 2;
     }
     if (load(argv[2], &aa) < 0 || load(argv[3], &slow) < 0)
         return 1;
-    /* A/A: disjoint blocks of `block` consecutive pairs, each one comparison. */
-    blocks = aa.n / block;
-    for (size_t k = 0; k < blocks; k++) {
-        enum rg_metric_verdict v;
-        for (size_t i = 0; i < block; i++)
-            idx[i] = k * block + i;
-        v = judge(&aa, idx, block);
-        fp_sig += v == RG_METRIC_REGRESSION || v == RG_METRIC_BELOW_THRESHOLD;
-        fp_block += v == RG_METRIC_REGRESSION;
+    if (aa.n < (size_t)max_samples || slow.n < (size_t)max_samples) {
+        fprintf(stderr, "the runs have %zu and %zu pairs; MAX_SAMPLES %d needs that many\n",
+                aa.n, slow.n, max_samples);
+        return 1;
     }
-    /* Power: for growing N, random pairs (without replacement) of the slow run. */
-    for (size_t n = 2; n <= slow.n && n < 1000 && !need; n++) {
-        int hits = 0;
-        for (int d = 0; d < draws; d++) {
-            size_t pool[1000];
-            for (size_t i = 0; i < slow.n; i++)
-                pool[i] = i;
-            for (size_t i = 0; i < n; i++) {
-                size_t j = i + draw(slow.n - i), t = pool[i];
-                pool[i] = pool[j];
-                pool[j] = t;
-                idx[i] = pool[i];
-            }
-            hits += judge(&slow, idx, n) == RG_METRIC_REGRESSION;
-        }
-        if (hits >= draws * 95 / 100)
-            need = n;
+    rg_perf_design_init(&d, samples, max_samples, aa.alpha, aa.threshold);
+    for (int i = 0; i < n; i++) {
+        compare(&aa, &d, &ta);
+        compare(&slow, &d, &ts);
     }
-    printf("%-8s  A/A: %zu comparisons of %zu pairs, significant %zu (%.3f), blocking %zu "
-           "(%.3f)  |  slow content detected >= 95 %%: ",
-           argv[1], blocks, block, fp_sig, blocks ? (double)fp_sig / (double)blocks : 0,
-           fp_block, blocks ? (double)fp_block / (double)blocks : 0);
-    if (need)
-        printf("%zu pairs", need);
-    else
-        printf("not within %zu pairs", slow.n);
-    printf("  |  wall per sample %.2f s (A/A) %.2f s (slow)\n",
-           aa.measure_s / (2.0 * (double)aa.n), slow.measure_s / (2.0 * (double)slow.n));
+    printf("%-12s A/A (%zu pairs): false block %zu/%zu (%.1f %%), inconclusive %.1f %%, "
+           "mean pairs %.1f  |  slow (%zu pairs): blocked %.1f %%, inconclusive %.1f %%, "
+           "passed %.1f %%, mean pairs %.1f  |  s per sample %.2f (A/A) %.2f (slow)\n",
+           argv[1], aa.n, ta.verdicts[RG_METRIC_REGRESSION], ta.runs,
+           share(&ta, RG_METRIC_REGRESSION), share(&ta, RG_METRIC_INCONCLUSIVE),
+           (double)ta.pairs / (double)ta.runs, slow.n, share(&ts, RG_METRIC_REGRESSION),
+           share(&ts, RG_METRIC_INCONCLUSIVE),
+           share(&ts, RG_METRIC_PASS) + share(&ts, RG_METRIC_BELOW_THRESHOLD),
+           (double)ts.pairs / (double)ts.runs, aa.measure_s / (2.0 * (double)aa.n),
+           slow.measure_s / (2.0 * (double)slow.n));
     free(aa.b);
     free(aa.c);
     free(slow.b);
