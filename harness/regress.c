@@ -113,10 +113,10 @@ void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d)
     /* The Hodges-Lehmann shift of n + n samples has a standard error of about
      * sqrt(pi / 3) * sd * sqrt(2 / n) (Mann-Whitney's efficiency 3 / pi under normal noise). */
     const double se_factor = 1.0233;
-    double med = base_median(m), *dev, z;
+    double med = base_median(m), *dev, z, z_look;
     size_t n = m->nbase + m->ncand;
 
-    m->noise_pct = m->mde_first_pct = m->mde_pct = 0;
+    m->noise_pct = m->shift_sd_pct = m->mde_first_pct = m->mde_pct = 0;
     if (m->nbase < 2 || m->ncand < 2 || med <= 0)
         return;
     /* Each side around its own median: a shift between them is not noise. */
@@ -134,11 +134,19 @@ void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d)
     }
     m->noise_pct = 100 * rg_stats_mad_sd(dev, n) / med;
     free(dev);
-    /* A shift of threshold + mde puts the interval's lower bound above the threshold 4 times
-     * in 5: z for the look's bound plus z for 80 % power. */
-    z = rg_stats_z_upper(d->alpha_look / 2) + rg_stats_z_upper(0.2);
-    m->mde_first_pct = z * se_factor * m->noise_pct * sqrt(2.0 / d->at[0]);
-    m->mde_pct = z * se_factor * m->noise_pct * sqrt(2.0 / d->at[d->looks - 1]);
+    /* The shift's own spread: read off its interval where there is one, which carries the
+     * noise's tails and the exact interval's coarseness at small samples; from the samples'
+     * spread otherwise (normal noise: an optimistic figure). */
+    z_look = rg_stats_z_upper(d->alpha_look / 2);
+    if (m->tested && m->test.ci_valid && m->ci_high_pct > m->ci_low_pct)
+        m->shift_sd_pct = (m->ci_high_pct - m->ci_low_pct) / (2 * z_look);
+    else
+        m->shift_sd_pct = se_factor * m->noise_pct * sqrt(2.0 / (double)m->nbase);
+    /* The smallest shift that the look's interval tells from none 4 times in 5: z for the
+     * look's bound plus z for 80 % power, in standard errors at that look's pairs. */
+    z = z_look + rg_stats_z_upper(0.2);
+    m->mde_first_pct = z * m->shift_sd_pct * sqrt((double)m->nbase / d->at[0]);
+    m->mde_pct = z * m->shift_sd_pct * sqrt((double)m->nbase / d->at[d->looks - 1]);
 }
 
 double rg_regress_slope(const double *t, const double *v, size_t n)

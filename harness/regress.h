@@ -59,9 +59,11 @@ struct rg_metric {
     double alpha_look; /* the interval's level is 1 - alpha_look */
     struct rg_look looks[RG_PERF_MAX_LOOKS];
     int nlooks;
-    /* Noise: one sample's robust spread (% of the baseline's median), and the smallest shift
-     * the first and the last look detect 4 times in 5 with it. */
-    double noise_pct, mde_first_pct, mde_pct;
+    /* Noise: one sample's robust spread and the shift estimate's standard error (both % of
+     * the baseline's median), and the minimum detectable effect: the smallest shift the
+     * first and the last look tell from none 4 times in 5. A regression is blocked 4 times
+     * in 5 from threshold + mde on. */
+    double noise_pct, shift_sd_pct, mde_first_pct, mde_pct;
     /* Memory: least-squares slopes in units per minute, the candidate's excess growth over
      * the window and extrapolated to one hour. */
     double slope_base, slope_cand, growth, per_hour, window_s, max_growth;
@@ -80,7 +82,8 @@ int rg_perf_design_min_samples(const struct rg_perf_design *d);
  * not significant at d->alpha; BELOW_THRESHOLD when it is but the upper bound is below the
  * threshold; otherwise UNDECIDED, or INCONCLUSIVE when this is the last look. */
 void rg_metric_judge_perf(struct rg_metric *m, const struct rg_perf_design *d, bool last);
-/* Estimates the samples' noise and the design's minimum detectable effects (80 % power). */
+/* Estimates the samples' noise and the design's minimum detectable effects (80 % power),
+ * after the metric's last judgement. */
 void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d);
 /* Memory verdict: a regression when the candidate grows more than max_growth over the
  * window than the baseline does. */

@@ -139,6 +139,7 @@ static json_t *metric_json(const struct rg_metric *m)
         json_object_set_new(o, "alpha_look", json_real(m->alpha_look));
         json_object_set_new(o, "threshold_pct", json_real(m->threshold_pct));
         json_object_set_new(o, "noise_pct", json_real(m->noise_pct));
+        json_object_set_new(o, "shift_sd_pct", json_real(m->shift_sd_pct));
         json_object_set_new(o, "mde_first_pct", json_real(m->mde_first_pct));
         json_object_set_new(o, "mde_pct", json_real(m->mde_pct));
         json_object_set_new(o, "looks", looks_json(m));

@@ -318,6 +318,15 @@ static void test_noise_and_mde(void **state)
     NEAR(m.mde_first_pct, (2.3940 + 0.8416) * 1.0233 * 1.4826 * sqrt(2.0 / 6), 0.01);
     NEAR(m.mde_pct, (2.3940 + 0.8416) * 1.0233 * 1.4826 * sqrt(2.0 / 18), 0.01);
     assert_true(m.mde_pct < m.mde_first_pct);
+
+    /* Judged, the shift's spread is read off its interval. */
+    rg_metric_judge_perf(&m, &d, false);
+    assert_true(m.test.ci_valid);
+    rg_metric_noise(&m, &d);
+    NEAR(m.shift_sd_pct, (m.ci_high_pct - m.ci_low_pct) / (2 * 2.3940), 0.01);
+    assert_true(m.shift_sd_pct > 0);
+    NEAR(m.mde_first_pct, (2.3940 + 0.8416) * m.shift_sd_pct, 0.01);
+    NEAR(m.mde_pct, (2.3940 + 0.8416) * m.shift_sd_pct * sqrt(6.0 / 18), 0.01);
     rg_metric_free(&m);
 }
 
