@@ -58,6 +58,6 @@ check "A/A: the report counts the comparisons, false blocks and inconclusive met
     jq -e '.options.aa and .aa.comparisons >= 1 and (.aa.false_positives | type) == "number" and
            (.aa.false_blocks | type) == "number" and (.aa.inconclusive | type) == "number"' "$run/report.json"
 check "A/A: every performance metric reports its noise and smallest detectable shift" \
-    jq -e '[.cells[0].metrics[] | select(.kind == "perf") | .noise_pct >= 0 and .mde_pct > 0] | all' "$run/report.json"
+    jq -e '[.cells[0].metrics[] | select(.kind == "performance") | .noise_pct >= 0 and .mde_pct > 0] | all' "$run/report.json"
 check "A/A: the summary states the false-block count" grep -q "false block(s)" "$work/run.out"
 finish
