@@ -1096,7 +1096,8 @@ int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
     size_t waves;
 
     if (sc->checks.performance.enabled)
-        cell_s += sc->checks.performance.samples * 2 * 3 + 2 * boot_s; /* decided at once */
+        /* Typically decided at the first look; an undecided metric takes up to max_samples. */
+        cell_s += sc->checks.performance.samples * 2 * 3 + 2 * boot_s;
     if (jobs < 1)
         jobs = 1;
     waves = (sc->ncells + (size_t)jobs - 1) / (size_t)jobs;
