@@ -148,17 +148,17 @@ static int check_header(struct archive *a, struct archive_entry *ae, const char 
     unsigned mode = (unsigned)archive_entry_mode(ae) & 07777;
     char sp[SHOWN];
 
-    if (!path || !path_canonical(path))
-        return rg_error_set(err, name, 0, 0,
-                            "unsafe path in the archive: '%s' (names are relative, of "
-                            "[A-Za-z0-9._-], no '.', '..', empty or hidden parts)",
-                            path ? shown(path, sp) : "(none)");
-    shown(path, sp);
+    shown(path ? path : "(none)", sp);
     /* pax and GNU headers can rename an entry: the guest's tar might read another name. */
     if (archive_format(a) != ARCHIVE_FORMAT_TAR_USTAR)
         return rg_error_set(err, name, 0, 0,
                             "'%s': not a plain ustar entry (pax, GNU and other tar extensions "
                             "are refused)",
+                            sp);
+    if (!path || !path_canonical(path))
+        return rg_error_set(err, name, 0, 0,
+                            "unsafe path in the archive: '%s' (names are relative, of "
+                            "[A-Za-z0-9._-], no '.', '..', empty or hidden parts)",
                             sp);
     if (archive_entry_filetype(ae) != AE_IFREG || archive_entry_hardlink(ae) ||
         archive_entry_symlink(ae) || archive_entry_sparse_count(ae) > 0)
@@ -173,6 +173,47 @@ static int check_header(struct archive *a, struct archive_entry *ae, const char 
     if (strcmp(path, "manifest.json") && strcmp(path, "manifest.sig") &&
         strncmp(path, "files/", 6) != 0)
         return rg_error_set(err, name, 0, 0, "'%s' is outside files/", sp);
+    return 0;
+}
+
+/* The raw headers, before libarchive reads them: each one POSIX ustar ("ustar\0" "00") with
+ * a plain type, so that no pax, GNU or other extension header can rename or reshape an entry
+ * for one reader and not for another (the guest's tar extracts these same bytes). Links and
+ * devices pass here and are refused by name in check_header. */
+static int plain_ustar(const unsigned char *data, size_t len, const char *name,
+                       struct rg_error *err)
+{
+    static const unsigned char zero[512];
+    static const unsigned char magic[8] = {'u', 's', 't', 'a', 'r', '\0', '0', '0'};
+    size_t off = 0;
+
+    while (len - off >= 512 && memcmp(data + off, zero, 512) != 0) {
+        const unsigned char *h = data + off;
+        char entry[101], sp[SHOWN];
+        unsigned long long size = 0;
+        size_t i = 124;
+
+        memcpy(entry, h, 100);
+        entry[100] = '\0';
+        shown(entry, sp);
+        if (memcmp(h + 257, magic, sizeof(magic)) != 0 ||
+            !memchr("0123456", h[156] ? h[156] : '0', 7))
+            return rg_error_set(err, name, 0, 0,
+                                "'%s': not a plain ustar entry (pax, GNU and other tar "
+                                "extensions are refused)",
+                                sp);
+        while (i < 136 && h[i] == ' ')
+            i++;
+        for (; i < 136 && h[i] >= '0' && h[i] <= '7'; i++)
+            size = size * 8 + (unsigned)(h[i] - '0');
+        if (i < 136 && h[i] != ' ' && h[i] != '\0')
+            return rg_error_set(err, name, 0, 0, "'%s': damaged size field in its tar header", sp);
+        if (size > len - off - 512)
+            return 0; /* truncated: libarchive says so, naming the entry */
+        off += 512 + (size_t)((size + 511) / 512 * 512);
+        if (off > len)
+            return 0;
+    }
     return 0;
 }
 
@@ -258,6 +299,8 @@ static int read_framing(struct rg_package *p, const void *data, size_t len, cons
     size_t total = 0, nentries = 0;
     int r, rc = -1;
 
+    if (plain_ustar(data, len, name, err) < 0)
+        goto out;
     archive_read_support_format_tar(a);
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
         rg_error_set(err, name, 0, 0, "not a package (tar archive): %s",
