@@ -4,7 +4,7 @@
 # show` does without a key, fuzz_package_signed signs them with its test key. Several files
 # and both kinds, so that a mutation can make two entries one (issue 15's crash).
 set -euo pipefail
-out=$1 tmp=$(mktemp -d)
+out=$(cd "$1" && pwd) tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 channel() { printf 'RGCHANNEL 1\nchannel %s\nversion %s\ninputs 20\nrule 1 match 1,2 x\n' "$1" "$2"; }
 
