@@ -7,7 +7,7 @@
 set -uo pipefail
 budget=${1:?usage: campaign.sh BUDGET_SECONDS [BUILD_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${2:-$here/../../build-asan}
+build=$(cd "${2:-$here/../../build-asan}" && pwd) || exit 2
 . "$here/fuzz-lib.sh"
 camp=$build/fuzz-campaign
 mkdir -p "$camp"
