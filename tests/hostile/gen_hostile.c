@@ -555,6 +555,18 @@ static void manifest_fields(void)
 /* files[]: duplicate, missing and extra entries, traversal through the manifest, modes. */
 static void manifest_files(void)
 {
+    static const char *const bad_paths[][2] = {
+        {"path-dotdot", "files/../manifest.json"},
+        {"path-dotdot-deep", "files/../../../etc/passwd"},
+        {"path-absolute", "/etc/passwd"},
+        {"path-outside-files", "manifest.json"},
+        {"path-dot", "files/channels/./291.rgc"},
+        {"path-double-slash", "files/channels//291.rgc"},
+        {"path-trailing-slash", "files/channels/291.rgc/"},
+        {"path-hidden", "files/channels/.291.rgc"},
+        {"path-option", "files/channels/-rf"},
+        {"path-escaped-dotdot", "files/\\u002e\\u002e/manifest.json"},
+    };
     struct rg_buf f = RG_BUF_INIT;
     const struct member chan = {RGC, CHANNEL, 0};
     char sha[RG_SHA256_HEX], buf[512];
@@ -591,26 +603,9 @@ static void manifest_files(void)
     rg_buf_free(&f);
 
     /* Traversal and second spellings through the manifest (the member is the real file). */
-    path_case("path-dotdot", "files/../manifest.json", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-dotdot-deep", "files/../../../etc/passwd", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-absolute", "/etc/passwd", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-outside-files", "manifest.json", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-dot", "files/channels/./291.rgc", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-double-slash", "files/channels//291.rgc", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-trailing-slash", "files/channels/291.rgc/", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-hidden", "files/channels/.291.rgc", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-option", "files/channels/-rf", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
-    path_case("path-escaped-dotdot", "files/\\u002e\\u002e/manifest.json", "0644", RGC, 0,
-              REFUSED("files[0].path") SHOW("files[0].path"));
+    for (size_t i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++)
+        path_case(bad_paths[i][0], bad_paths[i][1], "0644", RGC, 0,
+                  REFUSED("files[0].path") SHOW("files[0].path"));
     path_case("path-other-file", "files/channels/290.rgc", "0644", RGC, 0,
               REFUSED("not in the archive") SHOW("not in the archive"));
 
