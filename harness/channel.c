@@ -223,11 +223,16 @@ int rg_channel_validate(const char *name, const char *data, size_t len, int sens
             bool ok = ntok == 2 && tlen[1] <= 32;
             for (size_t i = 0; ok && i < tlen[1]; i++)
                 ok = isalnum((unsigned char)tok[1][i]) || tok[1][i] == '.' || tok[1][i] == '-';
-            if (!ok)
+            if (have_version)
+                rg_errors_add(errs, name, v.line, col_of(&v, tok[0]), "'version' given twice");
+            if (!ok) {
                 rg_errors_add(errs, name, v.line, col_of(&v, tok[0]),
                               "'version' takes one word of [0-9A-Za-z.-], at most 32");
-            else
+            } else {
                 memcpy(info->version, tok[1], tlen[1]);
+                info->version[tlen[1]] = '\0';
+            }
+            info->version_line = v.line;
             have_version = true;
         } else if (tok_is(tok[0], tlen[0], "rule")) {
             if (info->nrules >= RG_CHANNEL_MAX_RULES) {

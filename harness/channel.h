@@ -14,6 +14,7 @@
 struct rg_channel_info {
     int channel;
     char version[33];
+    int version_line; /* where 'version' was given, for messages about it */
     int inputs;
     int nrules;
     int nmatch, ndelay, nleak, nwarn; /* rules per operation */

@@ -25,12 +25,18 @@ const char rg_usage_package[] =
     "build    DIR holds package.json (name, kind, version, target, description) and\n"
     "         files/; the archive is reproducible (sorted, fixed owners and times:\n"
     "         SOURCE_DATE_EPOCH or 0) and written atomically.\n"
-    "verify   refuses a missing or bad signature, an untrusted key, a file whose hash or\n"
-    "         size differs, a file not in the manifest, unsafe paths (absolute, '..',\n"
-    "         links, devices), oversized archives, and a version older than --baseline's\n"
-    "         (unless --allow-downgrade). --validate-content also runs the channel file\n"
-    "         validator on a content package.\n"
-    "show     the manifest; with --key, the signer's key id.\n"
+    "verify   reads the tar framing, checks manifest.sig over the raw manifest.json with\n"
+    "         the keys, and only then parses the manifest. It refuses a missing or bad\n"
+    "         signature (without reading the manifest), an untrusted key, a file whose\n"
+    "         hash, size or mode differs, a file listed twice or not at all, modes other\n"
+    "         than 0644/0755, unsafe or non-canonical paths (absolute, '..', links,\n"
+    "         devices, pax/GNU headers), oversized archives, and a version older than\n"
+    "         --baseline's (unless --allow-downgrade; the baseline is verified with the\n"
+    "         same keys). --validate-content also runs the channel file validator on a\n"
+    "         content package (every channel file's version must be the package's).\n"
+    "show     the manifest; with --key only after the signature verified (else refused).\n"
+    "         Without --key the manifest is read unauthenticated, as hostile input, and\n"
+    "         shown as the package's own unverified claim.\n"
     "\n"
     "Exit: 0 ok, 1 the content validator rejected the content, 2 refused or usage error.\n";
 
@@ -115,6 +121,7 @@ static int do_verify(const char *path, const struct pkg_opts *o)
     }
     if (o->baseline) {
         if (rg_package_open(o->baseline, &base, &err) < 0 ||
+            rg_package_verify(base, o->keys, o->nkeys, &err) < 0 ||
             rg_package_check_version(p, base, o->allow_downgrade, &err) < 0) {
             rc = refuse(&err);
             goto out;
@@ -136,20 +143,23 @@ static int do_show(const char *path, const struct pkg_opts *o)
     struct rg_package *p = NULL;
     struct rg_error err;
 
-    if (rg_package_open(path, &p, &err) < 0)
+    /* With a key, authenticate before parsing; without one, parse as hostile input. */
+    if (rg_package_open(path, &p, &err) < 0 ||
+        (o->nkeys && rg_package_verify(p, o->keys, o->nkeys, &err) < 0) ||
+        (!o->nkeys && rg_package_inspect(p, &err) < 0)) {
+        rg_package_free(p);
         return refuse(&err);
+    }
     printf("package  %s\nname     %s\nkind     %s\nversion  %s\nsha256   %s\n", path, p->name,
            p->kind, p->version, p->sha256);
     if (p->description)
         printf("about    %s\n", p->description);
     printf("target   sensor %s, kernel %s\n", p->target_sensor ? p->target_sensor : "any",
            p->target_kernel ? p->target_kernel : "any");
-    if (o->nkeys) {
-        if (rg_package_verify(p, o->keys, o->nkeys, &err) < 0)
-            printf("signer   NOT TRUSTED: %s\n", err.msg);
-        else
-            printf("signer   %s\n", p->key_id);
-    }
+    if (p->verified)
+        printf("signer   %s\n", p->key_id);
+    else
+        printf("signer   NOT CHECKED (no --key): all of this is the package's unverified claim\n");
     printf("files\n");
     for (size_t i = 0; i < p->nfiles; i++)
         printf("  %-40s %8zu  %s\n", p->files[i].path, p->files[i].size, p->files[i].sha256);

@@ -3,9 +3,13 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "file.h"
 
 static void to_hex(const unsigned char *md, unsigned int n, char out[RG_SHA256_HEX])
 {
@@ -32,20 +36,20 @@ int rg_sha256_file(const char *path, char out[RG_SHA256_HEX], struct rg_error *e
     unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
     EVP_MD_CTX *ctx;
     unsigned int n = 0;
-    FILE *f = fopen(path, "rb");
-    size_t got;
+    int fd = rg_file_open(path, SIZE_MAX, NULL, err);
+    ssize_t got;
     int rc = -1;
 
     out[0] = '\0';
-    if (!f)
-        return rg_error_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (fd < 0)
+        return -1;
     ctx = EVP_MD_CTX_new();
     if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
         goto out;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-        if (!EVP_DigestUpdate(ctx, buf, got))
+    while ((got = read(fd, buf, sizeof(buf))) > 0)
+        if (!EVP_DigestUpdate(ctx, buf, (size_t)got))
             goto out;
-    if (ferror(f) || !EVP_DigestFinal_ex(ctx, md, &n))
+    if (got < 0 || !EVP_DigestFinal_ex(ctx, md, &n))
         goto out;
     to_hex(md, n, out);
     rc = 0;
@@ -53,7 +57,7 @@ out:
     if (rc < 0)
         rg_error_set(err, path, 0, 0, "cannot hash the file");
     EVP_MD_CTX_free(ctx);
-    fclose(f);
+    close(fd);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "catalog.h"
+#include "file.h"
 #include "regress.h"
 
 #define SCENARIO_MAX_BYTES (1024 * 1024)
@@ -1025,32 +1026,17 @@ out:
 int rg_scenario_load(const char *path, const struct rg_scenario_opts *opts,
                      struct rg_scenario **out, struct rg_errors *errs)
 {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    size_t len = 0, cap = 0;
+    unsigned char *data;
+    size_t len;
+    struct rg_error e;
     int rc;
 
-    if (!f)
-        return rg_errors_add(errs, path, 0, 0, "cannot open: %s", strerror(errno));
-    for (;;) {
-        size_t got;
-        if (cap - len < 4096) {
-            cap = cap ? cap * 2 : 8192;
-            data = realloc(data, cap);
-            if (!data)
-                abort();
-        }
-        got = fread(data + len, 1, cap - len, f);
-        len += got;
-        if (got == 0 || len > SCENARIO_MAX_BYTES)
-            break;
+    /* A FIFO or device named as a scenario is refused, not waited on. */
+    if (rg_file_read(path, SCENARIO_MAX_BYTES, &data, &len, &e) < 0) {
+        rg_errors_push(errs, &e);
+        return -1;
     }
-    if (ferror(f)) {
-        rc = rg_errors_add(errs, path, 0, 0, "cannot read: %s", strerror(errno));
-    } else {
-        rc = rg_scenario_parse(path, data, len, opts, out, errs);
-    }
-    fclose(f);
+    rc = rg_scenario_parse(path, (const char *)data, len, opts, out, errs);
     free(data);
     return rc;
 }

@@ -1,27 +1,36 @@
 /* Ed25519 signatures with PEM keys (OpenSSL): update packages and gate attestations. */
 #include "sign.h"
 
-#include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "digest.h"
+#include "file.h"
+
+/* A PEM key is a few hundred bytes; a larger "key" file is not one. */
+#define KEY_MAX_BYTES (64 * 1024)
 
 static EVP_PKEY *load_key(const char *path, bool private_key, struct rg_error *err)
 {
-    FILE *f = fopen(path, "r");
-    EVP_PKEY *k;
+    unsigned char *pem;
+    size_t len;
+    BIO *bio;
+    EVP_PKEY *k = NULL;
 
-    if (!f) {
-        rg_error_set(err, path, 0, 0, "cannot read the key: %s", strerror(errno));
+    if (rg_file_read(path, KEY_MAX_BYTES, &pem, &len, err) < 0) {
+        rg_error_prefix(err, "the key");
         return NULL;
     }
-    k = private_key ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
-                    : PEM_read_PUBKEY(f, NULL, NULL, NULL);
-    fclose(f);
+    bio = BIO_new_mem_buf(pem, (int)len);
+    if (bio)
+        k = private_key ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
+                        : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    OPENSSL_cleanse(pem, len);
+    free(pem);
     if (!k || EVP_PKEY_id(k) != EVP_PKEY_ED25519) {
         EVP_PKEY_free(k);
         rg_error_set(err, path, 0, 0, "not an Ed25519 %s key in PEM form",

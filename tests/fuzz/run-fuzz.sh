@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
-# Runs one libFuzzer target for a bounded time on a scratch copy of its seed corpus.
+# Runs one libFuzzer target for a bounded time on a scratch copy of its seed corpus (CI).
 set -euo pipefail
 fuzzer=$1 seeds=$2 seconds=${3:-60}
+name=$(basename "$fuzzer")
+. "$(dirname "$0")/fuzz-lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/corpus" "$work/artifacts"
-[ -d "$seeds" ] && cp -r "$seeds"/. "$work/corpus/"
-# Seeds that would be binary are generated rather than committed.
-if [ -x "$work/corpus/make-seeds.sh" ]; then
-    "$work/corpus/make-seeds.sh" "$work/corpus"
-    rm -f "$work/corpus/make-seeds.sh"
-fi
-echo "fuzz: $(basename "$fuzzer") for ${seconds}s on $(ls "$work/corpus" | wc -l) seeds"
+mkdir -p "$work/artifacts"
+fuzz_seed "$seeds" "$work/corpus"
+fuzz_flags "$name"
+echo "fuzz: $name for ${seconds}s on $(ls "$work/corpus" | wc -l) seeds ${flags[*]}"
 "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix="$work/artifacts/" "$work/corpus" 2>"$work/log" || {
+    "${flags[@]}" -artifact_prefix="$work/artifacts/" "$work/corpus" 2>"$work/log" || {
     tail -n 60 "$work/log"
     for a in "$work"/artifacts/*; do
         [ -e "$a" ] || continue

@@ -1,0 +1,1 @@
+../fuzz_package/make-seeds.sh
