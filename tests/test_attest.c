@@ -13,10 +13,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "attest.h"
-#include "run.h"
-#include "runstate.h"
+#include "engine/run.h"
+#include "engine/runstate.h"
+#include "report/attest.h"
 #include "testutil.h"
+#include "util/file.h"
 
 struct fx {
     char dir[128], key[200], pub[200], foreign[200], pkg[200], other[200], file[200];

@@ -11,9 +11,10 @@
 
 #include <cmocka.h>
 
-#include "cell.h"
+#include "engine/cell.h"
+#include "engine/runstate.h"
 #include "fake_hv.h"
-#include "runstate.h"
+#include "util/file.h"
 
 struct fixture {
     char dir[256], image_disk[300];

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "channel.h"
+#include "package/channel.h"
 
 static int validate(const char *text, struct rg_channel_info *info, struct rg_errors *errs)
 {

@@ -11,10 +11,9 @@
 
 #include <cmocka.h>
 
+#include "console/console.h"
 #include "testutil.h"
-
-#include "buf.h"
-#include "console.h"
+#include "util/buf.h"
 
 #define CORPUS "tests/console"
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "matrix.h"
+#include "model/matrix.h"
 
 static char *imgs2[] = {"tiny", "debian12"};
 static int vcpus2[] = {1, 2};

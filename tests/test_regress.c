@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "regress.h"
+#include "model/regress.h"
 
 #define NEAR(a, b, eps) assert_true(fabs((a) - (b)) < (eps))
 

@@ -14,9 +14,8 @@
 
 #include <cmocka.h>
 
+#include "report/report.h"
 #include "testutil.h"
-
-#include "report.h"
 
 #define FIXTURES "tests/golden/reports"
 #define XSD "../shared/junit/JUnit.xsd"

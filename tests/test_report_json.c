@@ -16,12 +16,14 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "engine/run.h"
+#include "engine/runstate.h"
 #include "fake_hv.h"
-#include "report.h"
-#include "run.h"
-#include "runstate.h"
+#include "package/package.h"
+#include "report/publish.h"
+#include "report/report.h"
 #include "testutil.h"
-#include "update.h"
+#include "util/file.h"
 
 #ifndef RG_SOURCE_DIR
 #define RG_SOURCE_DIR "."
@@ -233,6 +235,8 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
     snprintf(out, sizeof(out), "%s/reports", f->dir);
     opts.out_dir = out;
     rc = rg_run_execute(paths, 1, &opts, &run, &errs);
+    if (run)
+        rc = rg_publish(run, NULL, &errs);
     if (errs.n)
         fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
     assert_int_equal(rc, want_exit);

@@ -10,10 +10,11 @@
 
 #include <cmocka.h>
 
-#include "digest.h"
-#include "reproduce.h"
-#include "runstate.h"
+#include "engine/runstate.h"
+#include "report/reproduce.h"
 #include "testutil.h"
+#include "util/digest.h"
+#include "util/file.h"
 
 struct fx {
     char dir[128], run[200];

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "scenario.h"
-#include "stats.h"
+#include "model/scenario.h"
+#include "util/stats.h"
 
 static const char full_example[] =
     "name: content-update-smoke\n"

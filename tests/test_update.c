@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
+#include "engine/runstate.h"
+#include "package/package.h"
 #include "testutil.h"
-
-#include "runstate.h"
-#include "update.h"
+#include "util/file.h"
 
 struct fx {
     char dir[64], src[128], key[128], pub[128], foreign_key[128], foreign_pub[128], pkg[128];

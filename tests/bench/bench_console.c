@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "clock.h"
-#include "console.h"
+#include "console/console.h"
+#include "util/buf.h"
+#include "util/clock.h"
 
 /* Boot chatter with a crash report every few thousand lines, like a crash-looping guest. */
 static char *make_log(size_t *len)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regress.h"
-#include "report.h"
+#include "model/regress.h"
+#include "report/report.h"
 
 struct pairs {
     double *b, *c;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regress.h"
+#include "model/regress.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

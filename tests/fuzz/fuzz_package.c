@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "package/package.h"
 #include "package_invariants.h"
-#include "update.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "digest.h"
+#include "package/package.h"
 #include "package_invariants.h"
-#include "update.h"
+#include "util/digest.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

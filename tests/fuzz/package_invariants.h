@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "update.h"
+#include "package/package.h"
 
 /* No control character reaches a terminal from a shown field. */
 static bool printable(const char *s)

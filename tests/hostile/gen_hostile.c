@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "digest.h"
-#include "sign.h"
-#include "update.h"
+#include "package/package.h"
+#include "package/sign.h"
+#include "util/buf.h"
+#include "util/digest.h"
 
 static const char *g_out;
 static char g_vendor[4096], g_rogue[4096];

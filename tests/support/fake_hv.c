@@ -1,5 +1,4 @@
 /* A fake hypervisor: each domain is a thread that plays a guest running the sample sensor. */
-#include "fake_hv.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -8,7 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "fake_hv.h"
+#include "util/clock.h"
 
 struct disk_state {
     char path[4096];

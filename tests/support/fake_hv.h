@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "hv.h"
+#include "hv/hv.h"
 
 /* What the guest does once the update is installed on its disk. */
 enum fake_effect {

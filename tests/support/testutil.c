@@ -1,5 +1,4 @@
 /* Helpers shared by the unit tests. */
-#include "testutil.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +10,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
+#include "testutil.h"
+#include "util/buf.h"
 
 char *rg_test_slurp(const char *path, size_t *len)
 {

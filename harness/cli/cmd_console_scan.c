@@ -1,0 +1,165 @@
+/* `ringgate console-scan [--json] FILE...`: the crash detector on saved console logs. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmds.h"
+#include "console/console.h"
+#include "util/ringgate.h"
+
+const char rg_usage_console_scan[] =
+    "usage: ringgate console-scan [--json] [--oom-class C] [--hang-class C] FILE...\n"
+    "\n"
+    "Finds Linux kernel failure reports in serial console logs: panics, oopses, NULL\n"
+    "dereferences, general protection faults, BUG()s, WARNINGs, KASAN, KFENCE, UBSAN, KMSAN,\n"
+    "lockdep, soft and hard lockups, hung tasks, RCU stalls, list and refcount corruption,\n"
+    "OOM kills and more. Each report gets a stable title (no addresses, offsets, pids, CPU\n"
+    "numbers or times) naming the guilty function; a panic that follows a report is part of\n"
+    "it. FILE '-' reads standard input.\n"
+    "\n"
+    "  --json          one JSON object per file and line:\n"
+    "                  {\"file\", \"crashes\": [{\"title\", \"kind\", \"line\", \"guilty\",\n"
+    "                  \"excerpt\"}], \"warnings\": [{\"title\", \"line\"}]}\n"
+    "  --oom-class C   crash (default), warning or ignore\n"
+    "  --hang-class C  class of lockups, hung tasks, RCU stalls: crash (default), warning\n"
+    "                  or ignore\n"
+    "\n"
+    "Exit: 0 no crash found, 1 a crash found (warnings alone do not count), 2 usage or I/O\n"
+    "error.\n";
+
+static int parse_class(const char *s, enum rg_console_class *out)
+{
+    if (strcmp(s, "crash") == 0)
+        *out = RG_CONSOLE_CRASH;
+    else if (strcmp(s, "warning") == 0)
+        *out = RG_CONSOLE_WARNING;
+    else if (strcmp(s, "ignore") == 0)
+        *out = RG_CONSOLE_IGNORE;
+    else
+        return -1;
+    return 0;
+}
+
+static int scan_file(const char *path, const struct rg_console_opts *opts,
+                     struct rg_console **out)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    struct rg_console *c;
+    char buf[65536];
+    size_t n;
+
+    if (!f) {
+        fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno));
+        return -1;
+    }
+    c = rg_console_new(opts);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        rg_console_feed(c, buf, n);
+    if (ferror(f)) {
+        fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(errno));
+        if (f != stdin)
+            fclose(f);
+        rg_console_free(c);
+        return -1;
+    }
+    if (f != stdin)
+        fclose(f);
+    rg_console_finish(c);
+    *out = c;
+    return 0;
+}
+
+static void print_json(const char *path, const struct rg_console *c)
+{
+    json_t *crashes = json_array(), *warnings = json_array(), *root;
+    char *text;
+
+    for (size_t i = 0; i < rg_console_nfindings(c); i++) {
+        const struct rg_console_finding *f = rg_console_finding_at(c, i);
+        if (f->cls == RG_CONSOLE_CRASH)
+            json_array_append_new(crashes,
+                                  json_pack("{s:s, s:s, s:I, s:s, s:s}", "title", f->title,
+                                            "kind", f->kind, "line", (json_int_t)f->first_line,
+                                            "guilty", f->guilty, "excerpt",
+                                            f->excerpt ? f->excerpt : ""));
+        else if (f->cls == RG_CONSOLE_WARNING)
+            json_array_append_new(warnings, json_pack("{s:s, s:I}", "title", f->title, "line",
+                                                      (json_int_t)f->first_line));
+    }
+    root = json_pack("{s:s, s:o, s:o}", "file", path, "crashes", crashes, "warnings", warnings);
+    text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text)
+        puts(text);
+    free(text);
+    json_decref(root);
+}
+
+static void print_text(const char *path, const struct rg_console *c)
+{
+    size_t n = rg_console_nfindings(c);
+
+    printf("%s: %zu report%s in %ld lines\n", path, n, n == 1 ? "" : "s", rg_console_lines(c));
+    for (size_t i = 0; i < n; i++) {
+        const struct rg_console_finding *f = rg_console_finding_at(c, i);
+        printf("  %-7s line %-6ld %s\n", f->cls == RG_CONSOLE_CRASH ? "crash" : "warning",
+               f->first_line, f->title);
+        if (f->guilty[0])
+            printf("          guilty: %s%s%s%s\n", f->guilty, f->module[0] ? " [" : "",
+                   f->module, f->module[0] ? "]" : "");
+    }
+}
+
+int cmd_console_scan(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
+                                             {"oom-class", required_argument, NULL, 'o'},
+                                             {"hang-class", required_argument, NULL, 'g'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    struct rg_console_opts opts = {RG_CONSOLE_CRASH, RG_CONSOLE_CRASH};
+    bool json = false, crashed = false, failed = false;
+    int opt;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'J':
+            json = true;
+            break;
+        case 'o':
+        case 'g':
+            if (parse_class(optarg, opt == 'o' ? &opts.oom_class : &opts.hang_class) < 0)
+                return rg_command_usage_error("console-scan",
+                                              "a class is crash, warning or ignore");
+            break;
+        case 'h':
+            fputs(rg_usage_console_scan, stdout);
+            return RG_EXIT_OK;
+        default:
+            return rg_command_usage_error("console-scan", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return rg_command_usage_error("console-scan", "no log file given ('-' for stdin)");
+    for (int i = optind; i < argc; i++) {
+        struct rg_console *c;
+
+        if (scan_file(argv[i], &opts, &c) < 0) {
+            failed = true;
+            continue;
+        }
+        for (size_t k = 0; k < rg_console_nfindings(c); k++)
+            crashed = crashed || rg_console_finding_at(c, k)->cls == RG_CONSOLE_CRASH;
+        if (json)
+            print_json(argv[i], c);
+        else
+            print_text(argv[i], c);
+        rg_console_free(c);
+    }
+    if (failed)
+        return RG_EXIT_USAGE;
+    return crashed ? RG_EXIT_BLOCK : RG_EXIT_OK;
+}

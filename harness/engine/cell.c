@@ -1,0 +1,1638 @@
+/* One matrix cell's state machine, driven by hypervisor events and the console scanner. */
+#include "engine/cell.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console/console.h"
+#include "engine/overlay.h"
+#include "hv/agent.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/digest.h"
+
+#define AGENT_WAIT_S 20.0    /* ready line to a usable agent */
+#define APPLY_TIMEOUT_S 60.0 /* upload and installer */
+#define PANIC_RESET_S 15.0   /* a panicking guest (panic=-1) resets within this */
+#define GUEST_PKG_PATH "/run/rg-update.rgpkg"
+#define GUEST_INSTALLER "/usr/sbin/rg-install"
+#define GUEST_WORKLOAD "/usr/bin/rg-workload"
+#define GUEST_STRESS "/usr/bin/stress-ng"
+#define SAMPLE_TIMEOUT_S 120.0 /* one workload run (icount slows a busy guest down) */
+#define MEMORY_MIN_ROUNDS 4
+#define STRESS_STOP_S 15.0 /* SIGTERM to stress-ng's exit, its workers reaped */
+
+/* ---- Names ---- */
+
+const char *rg_verdict_name(enum rg_verdict v)
+{
+    static const char *const names[] = {"pass", "block", "inconclusive", "aborted"};
+    return names[v];
+}
+
+const char *rg_finding_class_name(enum rg_finding_class c)
+{
+    static const char *const names[] = {
+        "crash",           "boot-loop",         "hang",
+        "warning",         "rollback-failed",   "infra",
+        "content-rejected", "install-failed",   "perf-regression",
+        "memory-regression", "perf-inconclusive", "perf-noise"};
+    return names[c];
+}
+
+const char *rg_boot_outcome_name(enum rg_boot_outcome o)
+{
+    static const char *const names[] = {"running", "ready",   "crash", "hang",
+                                        "reset",   "aborted", "infra"};
+    return names[o];
+}
+
+const char *rg_step_result_name(enum rg_step_result s)
+{
+    static const char *const names[] = {"skipped", "pass", "fail"};
+    return names[s];
+}
+
+bool rg_ready_parse(const char *line, struct rg_ready_info *out)
+{
+    const char *p = strstr(line, "RINGGATE-READY ");
+    int safe = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!p)
+        return false;
+    if (sscanf(p, "RINGGATE-READY boot=%d sensor=%31s content=%31s safe=%d uptime=%lf",
+               &out->boot, out->sensor, out->content, &safe, &out->uptime) != 5)
+        return false;
+    out->safe = safe != 0;
+    return true;
+}
+
+/* ---- The cell's live state ---- */
+
+struct qevent {
+    struct qevent *next;
+    struct rg_hv_event ev;
+    unsigned gen; /* the domain generation it belongs to */
+    char data[];  /* console bytes */
+};
+
+struct cell {
+    const struct rg_cell_env *env;
+    struct rg_cell_result *res;
+    double t0; /* monotonic start */
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct qevent *head, *tail; /* guarded by mu */
+    unsigned gen;               /* guarded by mu: bumped when a domain is released */
+
+    struct rg_hv_domain *dom;
+    bool dom_running;
+    bool agent_up;
+    bool reboot_requested;
+    char next_phase[16];
+    int failed_streak;      /* boots in a row that never reached ready */
+    bool loop_found;
+    char first_crash_title[256];
+    bool blocked_reported;
+    bool in_rollback; /* crashes now mean the rollback failed */
+    bool crash_started; /* a crash report began on the console (once per cell) */
+    long stress_pid;    /* the guest's stress-ng while it runs */
+
+    FILE *log;
+    struct rg_console *scan;
+    size_t scan_seen; /* scanner findings already turned into cell findings */
+    struct rg_buf line; /* the console line being assembled, for the ready marker */
+    long lines;         /* complete console lines so far */
+};
+
+/* SIGINT stops every cell; fail-fast stops the others, not the cell that blocked, which
+ * still gathers its evidence (boot loop, rollback). */
+static bool cell_stopping(const struct cell *c);
+
+/* `reproduce --boot N`: the cell winds down once its boot N is ready or over. */
+static bool boot_limit_reached(const struct cell *c)
+{
+    const struct rg_cell_result *r = c->res;
+    int n = c->env->stop_after_boot;
+
+    if (n <= 0 || (int)r->nboots < n)
+        return false;
+    return (int)r->nboots > n || r->boots[n - 1].has_ready ||
+           r->boots[n - 1].outcome != RG_BOOT_RUNNING;
+}
+
+static bool cell_stopping(const struct cell *c)
+{
+    return atomic_load(c->env->interrupted) || boot_limit_reached(c) ||
+           (atomic_load(c->env->halt_others) && c->res->verdict != RG_VERDICT_BLOCK);
+}
+
+static double cell_t(const struct cell *c)
+{
+    return rg_mono_now() - c->t0;
+}
+
+static struct rg_boot_record *cur_boot(struct cell *c)
+{
+    return c->res->nboots ? &c->res->boots[c->res->nboots - 1] : NULL;
+}
+
+static void *grow(void *v, size_t n, size_t size)
+{
+    /* Arrays grow one element at a time; cells have tens of entries, not thousands. */
+    void *p = realloc(v, (n + 1) * size);
+    if (!p)
+        abort();
+    memset((char *)p + n * size, 0, size);
+    return p;
+}
+
+RG_PRINTF(3, 4)
+static void cell_event(struct cell *c, const char *type, const char *fmt, ...)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_event_record *e;
+    va_list ap;
+
+    r->events = grow(r->events, r->nevents, sizeof(*r->events));
+    e = &r->events[r->nevents++];
+    e->t = cell_t(c);
+    snprintf(e->type, sizeof(e->type), "%s", type);
+    e->boot = cur_boot(c) ? cur_boot(c)->n : 0;
+    va_start(ap, fmt);
+    vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+    va_end(ap);
+    /* One line per event: guest output (the installer's) may bring several. */
+    e->detail[strcspn(e->detail, "\r\n")] = '\0';
+    if (c->env->progress)
+        c->env->progress(c->env->opaque, r, type, e->detail);
+}
+
+static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+
+    switch (cls) {
+    case RG_FINDING_CRASH:
+        return k->crash;
+    case RG_FINDING_BOOT_LOOP:
+        return k->boot_loop;
+    case RG_FINDING_HANG:
+        return k->hang;
+    case RG_FINDING_WARNING:
+        return k->warning;
+    case RG_FINDING_PERF_REGRESSION:
+    case RG_FINDING_MEMORY_REGRESSION:
+        /* In an A/A run every regression is a false positive: counted, never blocking. */
+        return c->env->aa ? RG_ACTION_WARN : RG_ACTION_BLOCK;
+    case RG_FINDING_PERF_INCONCLUSIVE:
+        return c->env->aa && k->performance.inconclusive == RG_ACTION_BLOCK
+                   ? RG_ACTION_WARN
+                   : k->performance.inconclusive;
+    case RG_FINDING_PERF_NOISE:
+        return RG_ACTION_WARN;
+    default:
+        return RG_ACTION_BLOCK;
+    }
+}
+
+/* The verdict is known as soon as a blocking finding exists; record when that was. */
+static void cell_judge(struct cell *c, const struct rg_finding *f)
+{
+    struct rg_cell_result *r = c->res;
+
+    if (f->action != RG_ACTION_BLOCK)
+        return;
+    if (f->cls == RG_FINDING_INFRA) {
+        if (r->verdict == RG_VERDICT_PASS)
+            r->verdict = RG_VERDICT_INCONCLUSIVE;
+        return;
+    }
+    if (r->verdict != RG_VERDICT_BLOCK) {
+        r->verdict = RG_VERDICT_BLOCK;
+        r->verdict_s = cell_t(c);
+    }
+    if (!c->blocked_reported) {
+        c->blocked_reported = true;
+        if (c->env->blocked)
+            c->env->blocked(c->env->opaque, r);
+    }
+}
+
+static struct rg_finding *cell_finding(struct cell *c, enum rg_finding_class cls,
+                                       const char *title, long line, const char *guilty,
+                                       const char *excerpt)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_finding *f;
+
+    r->findings = grow(r->findings, r->nfindings, sizeof(*r->findings));
+    f = &r->findings[r->nfindings++];
+    f->cls = cls;
+    f->action = action_for(c, cls);
+    snprintf(f->title, sizeof(f->title), "%s", title);
+    f->boot = cur_boot(c) ? cur_boot(c)->n : 0;
+    f->t = cell_t(c);
+    f->console_line = line;
+    snprintf(f->guilty, sizeof(f->guilty), "%s", guilty ? guilty : "");
+    f->excerpt = excerpt ? strdup(excerpt) : NULL;
+    cell_event(c, rg_finding_class_name(cls), "%s", title);
+    cell_judge(c, f);
+    return f;
+}
+
+static void boot_begin(struct cell *c, const char *phase, const char *cause)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_boot_record *b;
+
+    r->boots = grow(r->boots, r->nboots, sizeof(*r->boots));
+    b = &r->boots[r->nboots++];
+    b->n = (int)r->nboots;
+    snprintf(b->phase, sizeof(b->phase), "%s", phase);
+    snprintf(b->cause, sizeof(b->cause), "%s", cause);
+    b->start_s = cell_t(c);
+    b->ready_s = -1;
+    b->crash_s = -1;
+    b->outcome = RG_BOOT_RUNNING;
+    c->agent_up = false;
+    cell_event(c, "boot", "boot %d (%s%s%s)", b->n, phase, *cause ? ", " : "", cause);
+}
+
+/* A boot that never became ready counts toward a boot loop. */
+static void boot_end(struct cell *c, enum rg_boot_outcome outcome)
+{
+    struct rg_boot_record *b = cur_boot(c);
+
+    if (!b || b->outcome != RG_BOOT_RUNNING)
+        return;
+    b->outcome = outcome;
+    if (outcome == RG_BOOT_CRASH && b->crashed && !b->console_crash)
+        cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_CRASH,
+                     b->watchdog ? "watchdog: the guest stopped responding (i6300esb fired)"
+                                 : "guest kernel panic reported by pvpanic (no console report)",
+                     0, NULL, NULL);
+    if (outcome == RG_BOOT_CRASH || outcome == RG_BOOT_RESET) {
+        if (!b->has_ready || outcome == RG_BOOT_RESET)
+            c->failed_streak++;
+    }
+    if (c->failed_streak >= 2 && !c->loop_found && !c->in_rollback) {
+        char title[256];
+
+        c->loop_found = true;
+        if (c->first_crash_title[0])
+            snprintf(title, sizeof(title), "boot loop: %s", c->first_crash_title);
+        else
+            snprintf(title, sizeof(title),
+                     "boot loop: the guest resets before ready with no crash report");
+        cell_finding(c, RG_FINDING_BOOT_LOOP, title, 0, NULL, NULL);
+    }
+}
+
+/* ---- Console ---- */
+
+static void console_take_findings(struct cell *c)
+{
+    size_t n = rg_console_nfindings(c->scan);
+
+    for (; c->scan_seen < n; c->scan_seen++) {
+        const struct rg_console_finding *cf = rg_console_finding_at(c->scan, c->scan_seen);
+        struct rg_boot_record *b = cur_boot(c);
+        enum rg_finding_class cls = cf->cls == RG_CONSOLE_CRASH ? RG_FINDING_CRASH
+                                                                 : RG_FINDING_WARNING;
+
+        if (cf->cls == RG_CONSOLE_IGNORE)
+            continue;
+        if (cls == RG_FINDING_CRASH) {
+            if (b) {
+                if (!b->crashed)
+                    b->crash_s = cell_t(c);
+                b->crashed = true;
+                b->console_crash = true;
+            }
+            if (!c->first_crash_title[0])
+                snprintf(c->first_crash_title, sizeof(c->first_crash_title), "%s", cf->title);
+            if (c->in_rollback)
+                cls = RG_FINDING_ROLLBACK_FAILED;
+        }
+        cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt);
+    }
+}
+
+static void console_line_done(struct cell *c)
+{
+    struct rg_ready_info ready;
+    struct rg_boot_record *b = cur_boot(c);
+
+    c->lines++;
+    if (b && !b->has_ready && rg_ready_parse(rg_buf_str(&c->line), &ready)) {
+        b->has_ready = true;
+        b->ready = ready;
+        b->ready_s = cell_t(c);
+        c->failed_streak = 0;
+        cell_event(c, "ready", "boot %d ready: sensor=%s content=%s safe=%d uptime=%.2f", b->n,
+                   ready.sensor, ready.content, ready.safe, ready.uptime);
+    }
+    rg_buf_reset(&c->line);
+}
+
+static void console_data(struct cell *c, const char *data, size_t len)
+{
+    if (c->log) {
+        fwrite(data, 1, len, c->log);
+        fflush(c->log);
+    }
+    rg_console_feed(c->scan, data, len);
+    /* When a crash report starts, for the crash-to-verdict latency in the report. */
+    if (!c->crash_started && rg_console_crash_pending(c->scan)) {
+        c->crash_started = true;
+        cell_event(c, "crash-start", "a crash report begins on the console");
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            console_line_done(c);
+        else if (c->line.len < 4096)
+            rg_buf_putc(&c->line, data[i]);
+    }
+    console_take_findings(c);
+}
+
+/* ---- Events from the hypervisor thread ---- */
+
+static void cell_hv_cb(struct rg_hv_domain *dom, const struct rg_hv_event *ev, void *opaque)
+{
+    struct cell *c = opaque;
+    struct qevent *q = malloc(sizeof(*q) + ev->len);
+
+    (void)dom;
+    if (!q)
+        abort();
+    q->next = NULL;
+    q->ev = *ev;
+    if (ev->len)
+        memcpy(q->data, ev->data, ev->len);
+    q->ev.data = q->data;
+    pthread_mutex_lock(&c->mu);
+    q->gen = c->gen;
+    if (c->tail)
+        c->tail->next = q;
+    else
+        c->head = q;
+    c->tail = q;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cell_handle(struct cell *c, const struct qevent *q)
+{
+    const struct rg_hv_event *ev = &q->ev;
+    struct rg_boot_record *b = cur_boot(c);
+    bool current = q->gen == c->gen;
+
+    if (ev->type == RG_HV_EV_CONSOLE) {
+        console_data(c, ev->data, ev->len);
+        return;
+    }
+    if (!current)
+        return; /* a released domain's late lifecycle news */
+    switch (ev->type) {
+    case RG_HV_EV_REBOOT: {
+        /* The reset ends whatever report the console was printing: it belongs to this boot. */
+        rg_console_boundary(c->scan);
+        console_take_findings(c);
+        b = cur_boot(c);
+        const char *cause = c->reboot_requested ? "requested"
+                            : b && b->crashed   ? (b->watchdog ? "watchdog" : "panic")
+                                                : "unexpected";
+        if (b) {
+            if (b->crashed)
+                boot_end(c, RG_BOOT_CRASH);
+            else if (b->has_ready && c->reboot_requested)
+                boot_end(c, RG_BOOT_READY);
+            else
+                boot_end(c, RG_BOOT_RESET);
+        }
+        c->reboot_requested = false;
+        boot_begin(c, c->next_phase[0] ? c->next_phase : "reboot", cause);
+        c->next_phase[0] = '\0';
+        break;
+    }
+    case RG_HV_EV_CRASHED:
+        if (b && !b->crashed)
+            b->crash_s = cell_t(c);
+        if (b)
+            b->crashed = true;
+        cell_event(c, "pvpanic", "the guest kernel reported a panic");
+        break;
+    case RG_HV_EV_WATCHDOG:
+        if (b && !b->crashed)
+            b->crash_s = cell_t(c);
+        if (b) {
+            b->crashed = true;
+            b->watchdog = true;
+        }
+        cell_event(c, "watchdog", "the guest watchdog fired");
+        break;
+    case RG_HV_EV_STOPPED:
+        c->dom_running = false;
+        cell_event(c, "stopped", "the domain stopped (%d)", ev->detail);
+        break;
+    case RG_HV_EV_AGENT_UP:
+        c->agent_up = true;
+        break;
+    case RG_HV_EV_AGENT_DOWN:
+        c->agent_up = false;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Handles every queued event. */
+static void cell_drain(struct cell *c)
+{
+    struct qevent *q;
+
+    pthread_mutex_lock(&c->mu);
+    q = c->head;
+    c->head = c->tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    while (q) {
+        struct qevent *next = q->next;
+        cell_handle(c, q);
+        free(q);
+        q = next;
+    }
+}
+
+/* Waits until an event arrives or the deadline (monotonic) passes, then handles all queued
+ * events. Returns false when the run asks cells to stop. */
+static bool cell_pump(struct cell *c, double deadline)
+{
+    pthread_mutex_lock(&c->mu);
+    while (!c->head && !cell_stopping(c)) {
+        double now = rg_mono_now(), wait = deadline - now;
+        struct timespec ts;
+
+        if (wait <= 0)
+            break;
+        if (wait > 0.2)
+            wait = 0.2; /* re-check the stop flag: a signal handler cannot signal a condvar */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)wait;
+        ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    pthread_mutex_unlock(&c->mu);
+    cell_drain(c);
+    return !cell_stopping(c);
+}
+
+/* ---- Domains ---- */
+
+static int cell_start(struct cell *c, const char *suffix, const char *disk, const char *phase,
+                      bool safe)
+{
+    const struct rg_image *img = c->env->image;
+    struct rg_hv_domain_spec spec = {0};
+    char cmdline[1024];
+    struct rg_error err;
+
+    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s%s", c->env->run_id,
+             c->env->cell->id, suffix);
+    snprintf(cmdline, sizeof(cmdline), "%s%s", img->cmdline, safe ? " ringgate.safe=1" : "");
+    spec.name = c->res->domain;
+    spec.vcpus = c->env->cell->vcpus;
+    spec.memory_mib = c->env->cell->memory_mib;
+    spec.machine = img->machine;
+    spec.kernel = img->kernel;
+    spec.initrd = img->initrd;
+    spec.cmdline = cmdline;
+    spec.disk = disk;
+    spec.accel = c->env->accel;
+    spec.icount = c->env->sc->checks.performance.enabled &&
+                  c->env->sc->checks.performance.clock == RG_CLOCK_ICOUNT;
+    spec.cb = cell_hv_cb;
+    spec.opaque = c;
+    /* A new domain starts a new count: earlier failures belong to the earlier phase. */
+    c->failed_streak = 0;
+    c->loop_found = false;
+    boot_begin(c, phase, "");
+    if (c->env->ops->start(c->env->hv, &spec, &c->dom, &err) < 0) {
+        boot_end(c, RG_BOOT_INFRA);
+        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not start the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    c->dom_running = true;
+    cell_event(c, "start", "domain %s started", c->res->domain);
+    return 0;
+}
+
+/* Destroys and releases the domain; after this no event of it is handled. */
+static void cell_stop(struct cell *c)
+{
+    struct rg_error err;
+
+    if (!c->dom)
+        return;
+    if (c->dom_running && c->env->ops->destroy(c->dom, &err) == 0)
+        cell_event(c, "destroy", "domain %s destroyed", c->res->domain);
+    c->env->ops->release(c->dom);
+    c->dom = NULL;
+    c->dom_running = false;
+    pthread_mutex_lock(&c->mu);
+    c->gen++;
+    pthread_mutex_unlock(&c->mu);
+    cell_pump(c, 0); /* console bytes still queued go to the log */
+    if (cur_boot(c) && cur_boot(c)->has_ready && !cur_boot(c)->crashed)
+        boot_end(c, RG_BOOT_READY);
+    else
+        boot_end(c, RG_BOOT_ABORTED);
+}
+
+enum wait_result { WAIT_READY, WAIT_HANG, WAIT_LOOP, WAIT_STOPPED, WAIT_ABORT, WAIT_CRASH_STUCK };
+
+/* Waits for the current boot (or the boots the guest starts by itself after it) to reach
+ * ready. A hang is no ready and no crash within boot.timeout_s of the boot's power-on. */
+static enum wait_result cell_wait_ready(struct cell *c)
+{
+    const double timeout = c->env->sc->boot.timeout_s;
+
+    for (;;) {
+        struct rg_boot_record *b = cur_boot(c);
+        double deadline = c->t0 + b->start_s + timeout;
+
+        if (b->has_ready && !b->crashed)
+            return WAIT_READY;
+        if (c->loop_found)
+            return WAIT_LOOP;
+        if (!c->dom_running)
+            return WAIT_STOPPED;
+        /* A crashed guest resets itself (panic=-1); one that does not is stuck. */
+        if (b->crashed)
+            deadline = c->t0 + b->crash_s + PANIC_RESET_S;
+        if (rg_mono_now() >= deadline) {
+            if (b->crashed) {
+                boot_end(c, RG_BOOT_CRASH);
+                return WAIT_CRASH_STUCK;
+            }
+            boot_end(c, RG_BOOT_HANG);
+            cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG,
+                         c->in_rollback ? "rollback: the restored guest does not reach ready"
+                                        : "boot hang: no ready marker and no crash report",
+                         c->lines + 1, NULL, NULL);
+            return WAIT_HANG;
+        }
+        if (!cell_pump(c, deadline))
+            return WAIT_ABORT;
+    }
+}
+
+/* Watches the current boot for soak_s. False when it crashed or reset meanwhile. */
+static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
+{
+    struct rg_boot_record *b = cur_boot(c);
+    int n = b->n;
+    double end = rg_mono_now() + seconds;
+
+    *why = WAIT_READY;
+    while (rg_mono_now() < end) {
+        if (!cell_pump(c, end)) {
+            *why = WAIT_ABORT;
+            return false;
+        }
+        b = cur_boot(c);
+        if (b->n != n || b->crashed || !c->dom_running) {
+            *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- The guest agent ---- */
+
+static struct rg_agent cell_agent(struct cell *c, int timeout_s)
+{
+    struct rg_agent a = {.ops = c->env->ops, .dom = c->dom, .timeout_s = timeout_s};
+    return a;
+}
+
+static int cell_wait_agent(struct cell *c, struct rg_error *err)
+{
+    double wait = c->env->agent_wait_s > 0 ? c->env->agent_wait_s : AGENT_WAIT_S;
+    double deadline = rg_mono_now() + wait;
+    struct rg_agent a = cell_agent(c, 2);
+    int n = cur_boot(c)->n;
+
+    while (rg_mono_now() < deadline) {
+        if (c->agent_up && rg_agent_ping(&a, err) == 0)
+            return 0;
+        if (!cell_pump(c, rg_mono_now() + 0.2))
+            return rg_error_set(err, NULL, 0, 0, "stopped");
+        if (cur_boot(c)->n != n || cur_boot(c)->crashed)
+            return rg_error_set(err, NULL, 0, 0, "the guest rebooted before its agent answered");
+    }
+    if (c->agent_up)
+        return -1; /* err holds the last ping's failure */
+    return rg_error_set(err, NULL, 0, 0, "the guest agent never connected (%.0f s)", wait);
+}
+
+/* Runs a command in the guest and waits for it, watching for crashes meanwhile. Returns 0
+ * with *exitcode; 1 if the guest crashed or rebooted first; -1 on agent failure. */
+static int cell_guest_run(struct cell *c, const char *const *argv, double timeout_s,
+                          int *exitcode, char **out, struct rg_error *err)
+{
+    struct rg_agent a = cell_agent(c, 10);
+    double deadline = rg_mono_now() + timeout_s;
+    int n = cur_boot(c)->n;
+    long pid;
+
+    if (rg_agent_exec(&a, argv, &pid, err) < 0)
+        return -1;
+    a.timeout_s = 2;
+    while (rg_mono_now() < deadline) {
+        struct rg_agent_exec_status st;
+
+        if (!cell_pump(c, rg_mono_now() + 0.1))
+            return rg_error_set(err, NULL, 0, 0, "stopped");
+        if (cur_boot(c)->n != n || cur_boot(c)->crashed || !c->dom_running)
+            return 1;
+        if (rg_agent_exec_status(&a, pid, &st, err) < 0) {
+            if (cur_boot(c)->crashed || cur_boot(c)->n != n)
+                return 1;
+            continue; /* a busy guest may miss one status call */
+        }
+        if (st.exited) {
+            *exitcode = st.exitcode;
+            if (out)
+                *out = st.out ? strdup(st.out) : NULL;
+            rg_agent_exec_status_free(&st);
+            return 0;
+        }
+        rg_agent_exec_status_free(&st);
+    }
+    return rg_error_set(err, NULL, 0, 0, "%s did not finish within %.0f s", argv[0], timeout_s);
+}
+
+static int read_file(const char *path, char **data, size_t *len, struct rg_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+
+    if (!f || fstat(fileno(f), &st) < 0) {
+        if (f)
+            fclose(f);
+        return rg_error_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
+    }
+    *len = (size_t)st.st_size;
+    *data = malloc(*len + 1);
+    if (!*data || fread(*data, 1, *len, f) != *len) {
+        free(*data);
+        fclose(f);
+        return rg_error_set(err, path, 0, 0, "cannot read: short read");
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Copies the package in and runs the installer. 0 applied, 1 the guest went down while
+ * applying (the findings say why), -1 the installer failed (a finding is added). */
+static int cell_apply(struct cell *c)
+{
+    const char *argv[] = {GUEST_INSTALLER, GUEST_PKG_PATH, NULL};
+    struct rg_agent a = cell_agent(c, 10);
+    struct rg_error err = {0};
+    char *pkg = NULL, *out = NULL;
+    size_t len = 0;
+    int rc, code = -1;
+
+    if (read_file(c->env->update_path, &pkg, &len, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot read the update package", 0, NULL, err.msg);
+        return -1;
+    }
+    cell_event(c, "apply", "applying %s %s (%zu bytes)", c->env->update_kind,
+               c->env->update_version, len);
+    rc = rg_agent_write_file(&a, GUEST_PKG_PATH, pkg, len, &err);
+    free(pkg);
+    if (rc < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot copy the update into the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    rc = cell_guest_run(c, argv, APPLY_TIMEOUT_S, &code, &out, &err);
+    if (rc == 1) {
+        cell_event(c, "applied", "the guest went down while the update was being applied");
+        free(out);
+        return 1;
+    }
+    if (rc < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent failed while applying the update", 0,
+                     NULL, err.msg);
+        free(out);
+        return -1;
+    }
+    if (code != 0) {
+        cell_finding(c, RG_FINDING_INSTALL_FAILED, "the update's installer failed in the guest",
+                     0, NULL, out);
+        free(out);
+        return -1;
+    }
+    cell_event(c, "applied", "%s", out ? out : "installed");
+    free(out);
+    return 0;
+}
+
+/* Flushes the guest's disk and resets it: a reboot ringgate asked for. */
+static int cell_reboot(struct cell *c)
+{
+    const char *argv[] = {"/bin/sync", NULL};
+    struct rg_error err;
+    int code;
+
+    if (c->agent_up)
+        cell_guest_run(c, argv, 10, &code, NULL, &err);
+    c->reboot_requested = true;
+    if (c->env->ops->reboot(c->dom, &err) < 0) {
+        c->reboot_requested = false;
+        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not reboot the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reboots and waits until the reset is seen, so that the next wait is for the new boot. */
+static int cell_reboot_seen(struct cell *c)
+{
+    const int n = cur_boot(c)->n;
+    const double asked = rg_mono_now();
+
+    if (cell_reboot(c) < 0)
+        return -1;
+    while (cur_boot(c)->n == n && c->reboot_requested && c->dom_running) {
+        if (!cell_pump(c, rg_mono_now() + 0.5))
+            return -1;
+        if (rg_mono_now() - asked > PANIC_RESET_S) {
+            cell_finding(c, RG_FINDING_INFRA, "the guest did not reset when asked", 0, NULL,
+                         NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* checks.stress: load in the guest while the update is applied and during the first soak,
+ * as on a busy endpoint. stress-ng comes from Debian, in the image. */
+static int stress_start(struct cell *c)
+{
+    const struct rg_stress_check *st = &c->env->sc->checks.stress;
+    struct rg_agent a = cell_agent(c, 10);
+    struct rg_error err = {0};
+    char cpu[16], vm[16], vmb[24], io[16], timeout[24];
+    const char *argv[16];
+    size_t n = 0;
+
+    if (!st->enabled)
+        return 0;
+    argv[n++] = GUEST_STRESS;
+    snprintf(cpu, sizeof(cpu), "%d", st->cpu);
+    snprintf(vm, sizeof(vm), "%d", st->vm_mib ? 1 : 0);
+    snprintf(vmb, sizeof(vmb), "%dM", st->vm_mib ? st->vm_mib : 1);
+    snprintf(io, sizeof(io), "%d", st->io);
+    /* A bound even if ringgate never gets to stop it: apply, soak and some slack. */
+    snprintf(timeout, sizeof(timeout), "%ds", (int)APPLY_TIMEOUT_S + c->env->sc->boot.soak_s + 30);
+    if (st->cpu) {
+        argv[n++] = "--cpu";
+        argv[n++] = cpu;
+    }
+    if (st->vm_mib) {
+        argv[n++] = "--vm";
+        argv[n++] = vm;
+        argv[n++] = "--vm-bytes";
+        argv[n++] = vmb;
+    }
+    if (st->io) {
+        argv[n++] = "--io";
+        argv[n++] = io;
+    }
+    argv[n++] = "--timeout";
+    argv[n++] = timeout;
+    argv[n++] = "--quiet";
+    argv[n] = NULL;
+    if (rg_agent_exec(&a, argv, &c->stress_pid, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot start stress-ng in the guest", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    cell_event(c, "stress", "stress-ng started: %d cpu, %d MiB vm, %d io workers", st->cpu,
+               st->vm_mib, st->io);
+    return 0;
+}
+
+/* Stops stress-ng and waits until it has exited: what is measured next is the update, not
+ * stressors still winding down (a vm worker's memory being freed, io workers syncing). */
+static void stress_stop(struct cell *c)
+{
+    char pid[24];
+    const char *argv[] = {"/bin/kill", "-TERM", pid, NULL};
+    struct rg_agent a = cell_agent(c, 2);
+    struct rg_error err;
+    long spid = c->stress_pid;
+    double deadline;
+    int code = 0;
+
+    if (!spid)
+        return;
+    snprintf(pid, sizeof(pid), "%ld", spid);
+    c->stress_pid = 0;
+    if (cell_guest_run(c, argv, 10, &code, NULL, &err) != 0)
+        return;
+    for (deadline = rg_mono_now() + STRESS_STOP_S; rg_mono_now() < deadline;) {
+        struct rg_agent_exec_status st;
+        bool exited;
+
+        if (!cell_pump(c, rg_mono_now() + 0.2) || !c->dom_running)
+            return;
+        if (rg_agent_exec_status(&a, spid, &st, &err) < 0)
+            continue;
+        exited = st.exited;
+        rg_agent_exec_status_free(&st);
+        if (exited) {
+            cell_event(c, "stress", "stress-ng stopped after the first soak");
+            return;
+        }
+    }
+    argv[1] = "-KILL";
+    cell_guest_run(c, argv, 10, &code, NULL, &err);
+    cell_event(c, "stress", "stress-ng did not stop within %.0f s of SIGTERM: killed",
+               STRESS_STOP_S);
+}
+
+/* The ready line must name what was installed: proves the update (or rollback) took. */
+static bool versions_match(const struct rg_ready_info *r, const char *kind, const char *version)
+{
+    if (!kind || !version)
+        return true;
+    if (strcmp(kind, "driver") == 0)
+        return strcmp(r->sensor, version) == 0;
+    return strcmp(r->content, version) == 0;
+}
+
+/* ---- Phases ---- */
+
+static int cell_overlay(struct cell *c, const char *backing, const char *name, char *out,
+                        size_t size)
+{
+    struct rg_error err;
+
+    snprintf(out, size, "%s/%s-%s.qcow2", c->env->work_dir, c->env->cell->id, name);
+    if (rg_overlay_create(backing, out, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "cannot create the cell's disk overlay", 0, NULL,
+                     err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Boots the pre-update state (baseline) and freezes it: its overlay becomes the backing of
+ * the candidate's, and the rollback's. */
+static int phase_baseline(struct cell *c, const char *disk)
+{
+    const char *argv[] = {"/bin/sync", NULL};
+    struct rg_error err = {0};
+    enum wait_result w;
+    int code;
+
+    if (cell_start(c, "", disk, "baseline", false) < 0)
+        return -1;
+    w = cell_wait_ready(c);
+    if (w == WAIT_ABORT)
+        return -1;
+    if (w != WAIT_READY) {
+        cell_finding(c, RG_FINDING_INFRA,
+                     "the baseline does not boot: the cell cannot judge the update", 0, NULL,
+                     NULL);
+        return -1;
+    }
+    if (!versions_match(&cur_boot(c)->ready, c->env->baseline_kind, c->env->baseline_version)) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "the image runs sensor=%s content=%s, not the baseline %s %s",
+                 cur_boot(c)->ready.sensor, cur_boot(c)->ready.content, c->env->baseline_kind,
+                 c->env->baseline_version);
+        cell_finding(c, RG_FINDING_INFRA, "the image does not run the baseline", 0, NULL, msg);
+        return -1;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent never answered on a healthy boot", 0,
+                     NULL, err.msg);
+        return -1;
+    }
+    cell_guest_run(c, argv, 10, &code, NULL, &err);
+    cell_stop(c);
+    return 0;
+}
+
+/* Applies the update and drives the reboots; stops at a boot loop, a hang or a stop. */
+static void phase_candidate(struct cell *c, const char *disk)
+{
+    const int reboots = c->env->sc->boot.reboots;
+    struct rg_error err = {0};
+    enum wait_result w;
+    int done = 0;
+
+    if (cell_start(c, "", disk, "candidate", false) < 0)
+        return;
+    w = cell_wait_ready(c);
+    if (w != WAIT_READY) {
+        if (w != WAIT_ABORT)
+            cell_finding(c, RG_FINDING_INFRA, "the baseline did not boot a second time", 0,
+                         NULL, NULL);
+        return;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the guest agent never answered on a healthy boot", 0,
+                     NULL, err.msg);
+        return;
+    }
+    if (stress_start(c) < 0)
+        return;
+    if (c->env->aa)
+        cell_event(c, "apply", "A/A run: the baseline is measured against itself, nothing "
+                               "applied");
+    else if (cell_apply(c) < 0)
+        return;
+    for (;;) {
+        struct rg_boot_record *b;
+
+        w = cell_wait_ready(c);
+        if (w != WAIT_READY)
+            return;
+        b = cur_boot(c);
+        if (strcmp(b->phase, "candidate") != 0 && !c->env->aa &&
+            !versions_match(&b->ready, c->env->update_kind, c->env->update_version)) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "after reboot the guest runs sensor=%s content=%s",
+                     b->ready.sensor, b->ready.content);
+            cell_finding(c, RG_FINDING_INSTALL_FAILED,
+                         "the update is not active after a reboot", 0, NULL, msg);
+            return;
+        }
+        if (!cell_soak(c, c->env->sc->boot.soak_s, &w)) {
+            if (w == WAIT_ABORT || w == WAIT_STOPPED)
+                return;
+            continue; /* it crashed or reset: the next boot decides */
+        }
+        stress_stop(c);
+        if (done == reboots)
+            return;
+        if (cell_reboot_seen(c) < 0)
+            return;
+        done++;
+    }
+}
+
+static void cell_digests(struct cell *c)
+{
+    const struct rg_image *img = c->env->image;
+
+    rg_sha256_file(img->kernel, c->res->digest_kernel, NULL);
+    rg_sha256_file(img->initrd, c->res->digest_initrd, NULL);
+    rg_sha256_file(img->disk, c->res->digest_disk, NULL);
+}
+
+static int cell_open_log(struct cell *c)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", c->env->run_dir, c->env->console_rel);
+    c->log = fopen(path, "w");
+    return c->log ? 0 : -1;
+}
+
+/* --keep: the failed cell's VM stays up for an engineer until the run is interrupted. The
+ * console keeps flowing into the log meanwhile. The embedded driver lives in this process,
+ * so ringgate holds the VM in the foreground; Ctrl-C destroys it and removes its overlay. */
+static void cell_hold(struct cell *c)
+{
+    const char *uri = c->env->uri ? c->env->uri : "";
+    char *h = c->res->kept_hint;
+    const size_t size = sizeof(c->res->kept_hint);
+    size_t n;
+
+    n = (size_t)snprintf(h, size,
+                         "kept for inspection: domain %s (at boot %d)\n"
+                         "  console log: %s/%s  (tail -f it; a shell runs on the console)\n",
+                         c->res->domain, cur_boot(c) ? cur_boot(c)->n : 0, c->env->run_dir,
+                         c->env->console_rel);
+    if (n < size && strncmp(uri, "qemu:///embed", 13) == 0)
+        n += (size_t)snprintf(h + n, size - n,
+                              "  virsh:       the embedded driver lives in this process: run with "
+                              "--connect qemu:///system to reach the VM with virsh\n");
+    else if (n < size)
+        n += (size_t)snprintf(h + n, size - n,
+                              "  console:     virsh -c '%s' console --force %s\n"
+                              "  agent:       virsh -c '%s' qemu-agent-command %s "
+                              "'{\"execute\":\"guest-ping\"}'\n",
+                              uri, c->res->domain, uri, c->res->domain);
+    if (n < size)
+        snprintf(h + n, size - n,
+                 "  clean up:    Ctrl-C here, or kill -INT %ld (destroys the VM, removes its "
+                 "overlay)\n",
+                 (long)getpid());
+    cell_event(c, "kept", "domain %s kept for inspection until interrupted", c->res->domain);
+    while (!atomic_load(c->env->interrupted) && c->dom_running) {
+        const struct timespec ts = {0, 200000000};
+        nanosleep(&ts, NULL);
+        cell_drain(c);
+    }
+}
+
+/* The live state of a cell (or of a cell's baseline twin) around res. */
+static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_cell_result *res)
+{
+    struct rg_console_opts copts = {0};
+
+    memset(c, 0, sizeof(*c));
+    c->env = env;
+    c->res = res;
+    memset(res, 0, sizeof(*res));
+    res->cell = *env->cell;
+    snprintf(res->scenario, sizeof(res->scenario), "%s", env->sc->name);
+    snprintf(res->console_log, sizeof(res->console_log), "%s", env->console_rel);
+    res->started_at = rg_wall_now();
+    res->verdict_s = -1;
+    c->t0 = rg_mono_now();
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                                : RG_CONSOLE_CRASH;
+    copts.oom_class = env->sc->checks.oom == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
+                                                              : RG_CONSOLE_CRASH;
+    c->scan = rg_console_new(&copts);
+}
+
+static void cell_fini(struct cell *c)
+{
+    rg_console_finish(c->scan);
+    console_take_findings(c);
+    if (c->log)
+        fclose(c->log);
+    c->log = NULL;
+    rg_console_free(c->scan);
+    rg_buf_free(&c->line);
+    pthread_mutex_lock(&c->mu);
+    while (c->head) {
+        struct qevent *next = c->head->next;
+        free(c->head);
+        c->head = next;
+    }
+    pthread_mutex_unlock(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    c->res->duration_s = rg_mono_now() - c->t0;
+}
+
+/* ---- Paired measurement: the candidate against a baseline twin, samples interleaved ---- */
+
+struct measure {
+    struct cell *cand, *twin;
+    double t0; /* monotonic start of the window */
+    char why[256]; /* why a side failed */
+};
+
+static struct rg_metric *metric_get(struct cell *c, const char *name, enum rg_metric_kind kind,
+                                    const char *workload, const char *unit)
+{
+    struct rg_cell_result *r = c->res;
+    struct rg_metric *m;
+
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (strcmp(r->metrics[i].name, name) == 0)
+            return &r->metrics[i];
+    r->metrics = grow(r->metrics, r->nmetrics, sizeof(*r->metrics));
+    m = &r->metrics[r->nmetrics++];
+    snprintf(m->name, sizeof(m->name), "%s", name);
+    m->kind = kind;
+    snprintf(m->workload, sizeof(m->workload), "%s", workload);
+    snprintf(m->unit, sizeof(m->unit), "%s", unit);
+    snprintf(m->clock, sizeof(m->clock), "%s",
+             c->env->sc->checks.performance.enabled &&
+                     c->env->sc->checks.performance.clock == RG_CLOCK_ICOUNT
+                 ? "icount"
+                 : "wall");
+    m->verdict = RG_METRIC_INFO;
+    return m;
+}
+
+static void metric_put(struct measure *ms, bool cand, const char *name, enum rg_metric_kind kind,
+                       const char *workload, const char *unit, double v)
+{
+    struct rg_metric *m = metric_get(ms->cand, name, kind, workload, unit);
+
+    if (rg_metric_add(m, cand, v, rg_mono_now() - ms->t0) < 0)
+        abort();
+}
+
+/* Runs argv on one side; 0 with its stdout, else -1 with ms->why set. */
+static int side_exec(struct measure *ms, struct cell *s, const char *const *argv, char **out)
+{
+    struct rg_error err = {0};
+    int code = 0, rc;
+
+    *out = NULL;
+    rc = cell_guest_run(s, argv, SAMPLE_TIMEOUT_S, &code, out, &err);
+    if (rc == 1)
+        snprintf(ms->why, sizeof(ms->why), "the guest went down while running %s", argv[0]);
+    else if (rc < 0)
+        snprintf(ms->why, sizeof(ms->why), "%s: %s", argv[0], err.msg);
+    else if (code != 0)
+        snprintf(ms->why, sizeof(ms->why), "%s exited with %d", argv[0], code);
+    if (rc != 0 || code != 0) {
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Sized so that one run takes about a second of guest time under TCG. */
+static int workload_iterations(const struct rg_perf_check *p, enum rg_workload w)
+{
+    if (p->enabled && p->iterations > 0)
+        return p->iterations;
+    return w == RG_WORKLOAD_CPU ? 20000 : w == RG_WORKLOAD_FILEIO ? 500 : 2000;
+}
+
+static const char *workload_label(const struct rg_perf_check *p, char *buf, size_t size)
+{
+    if (p->workload == RG_WORKLOAD_CUSTOM)
+        snprintf(buf, size, "custom: %s", p->command);
+    else if (p->workload == RG_WORKLOAD_BOOT)
+        snprintf(buf, size, "boot: power-on to the ready line");
+    else
+        snprintf(buf, size, "rg-workload %s %d", rg_workload_name(p->workload),
+                 workload_iterations(p, p->workload));
+    return buf;
+}
+
+/* One performance sample of a built-in or custom workload. */
+static int sample_workload(struct measure *ms, struct cell *s, bool cand,
+                           const struct rg_perf_check *p, bool record)
+{
+    char iters[24], label[96], name[96], *out = NULL;
+    const char *argv[4];
+    struct rg_kv kv[16];
+    size_t n;
+
+    if (p->workload == RG_WORKLOAD_CUSTOM) {
+        argv[0] = "/bin/sh";
+        argv[1] = "-c";
+        argv[2] = p->command;
+    } else {
+        /* Memory without a performance check still needs the sensor's event path busy. */
+        enum rg_workload w = p->enabled ? p->workload : RG_WORKLOAD_SYSCALL;
+        snprintf(iters, sizeof(iters), "%d", workload_iterations(p, w));
+        argv[0] = GUEST_WORKLOAD;
+        argv[1] = rg_workload_name(w);
+        argv[2] = iters;
+    }
+    argv[3] = NULL;
+    if (side_exec(ms, s, argv, &out) < 0)
+        return -1;
+    n = rg_kv_parse(out, kv, sizeof(kv) / sizeof(kv[0]));
+    free(out);
+    if (!record)
+        return 0;
+    workload_label(p, label, sizeof(label));
+    for (size_t i = 0; i < n; i++) {
+        if (p->workload == RG_WORKLOAD_CUSTOM) {
+            snprintf(name, sizeof(name), "custom.%s", kv[i].name);
+            metric_put(ms, cand, name, RG_METRIC_PERF, label, "", kv[i].value);
+        } else if (!strcmp(kv[i].name, "wall_ns") || !strcmp(kv[i].name, "cpu_ns")) {
+            snprintf(name, sizeof(name), "%s.%s_ms", argv[1],
+                     kv[i].name[0] == 'w' ? "wall" : "cpu");
+            metric_put(ms, cand, name, RG_METRIC_PERF, label, "ms", kv[i].value / 1e6);
+        }
+    }
+    if (n == 0) {
+        snprintf(ms->why, sizeof(ms->why), "%s printed no name=value line", argv[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* One boot sample: reboot the side and time power-on to ready, on the host's clock and in
+ * the guest's own (its uptime at the ready line). */
+static int sample_boot(struct measure *ms, struct cell *s, bool cand)
+{
+    struct rg_error err = {0};
+    struct rg_boot_record *b;
+    char label[96];
+
+    if (cell_reboot_seen(s) < 0 || cell_wait_ready(s) != WAIT_READY) {
+        snprintf(ms->why, sizeof(ms->why), "a measured reboot did not reach ready");
+        return -1;
+    }
+    b = cur_boot(s);
+    workload_label(&s->env->sc->checks.performance, label, sizeof(label));
+    metric_put(ms, cand, "boot.wall_s", RG_METRIC_PERF, label, "s", b->ready_s - b->start_s);
+    metric_put(ms, cand, "boot.uptime_s", RG_METRIC_PERF, label, "s", b->ready.uptime);
+    if (cell_wait_agent(s, &err) < 0) {
+        snprintf(ms->why, sizeof(ms->why), "after a measured reboot: %s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Guest memory, and the sensor's own counters when it has them. */
+static int sample_memory(struct measure *ms, struct cell *s, bool cand)
+{
+    const char *meminfo[] = {"/bin/cat", "/proc/meminfo", NULL};
+    const char *stats[] = {"/bin/cat", "/proc/rg_sensor/stats", NULL};
+    static const char *const label = "guest /proc/meminfo over the measurement window";
+    double total, avail, v;
+    char *out = NULL;
+    struct rg_kv kv[16];
+    size_t n;
+
+    if (side_exec(ms, s, meminfo, &out) < 0)
+        return -1;
+    if (rg_meminfo_mib(out, "MemTotal", &total) && rg_meminfo_mib(out, "MemAvailable", &avail))
+        metric_put(ms, cand, "mem.used_mib", RG_METRIC_MEMORY, label, "MiB", total - avail);
+    if (rg_meminfo_mib(out, "SUnreclaim", &v))
+        metric_put(ms, cand, "mem.slab_unreclaim_mib", RG_METRIC_MEMORY, label, "MiB", v);
+    if (rg_meminfo_mib(out, "Slab", &v))
+        metric_put(ms, cand, "mem.slab_mib", RG_METRIC_MEMORY, label, "MiB", v);
+    free(out);
+    if (side_exec(ms, s, stats, &out) < 0)
+        return 0; /* a safe-mode or sensor-less guest has none: not an error */
+    n = rg_kv_parse(out, kv, sizeof(kv) / sizeof(kv[0]));
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(kv[i].name, "leaked_bytes"))
+            metric_put(ms, cand, "sensor.leaked_mib", RG_METRIC_MEMORY,
+                       "the sensor's own counter of unfreed allocations", "MiB",
+                       kv[i].value / 1048576);
+    free(out);
+    return 0;
+}
+
+/* One side's samples of a round: the workload (recorded while the performance check is
+ * still sampling) and memory. */
+static int measure_side(struct measure *ms, bool cand, bool perf)
+{
+    const struct rg_checks *k = &ms->cand->env->sc->checks;
+    struct cell *s = cand ? ms->cand : ms->twin;
+
+    if (k->performance.enabled && k->performance.workload == RG_WORKLOAD_BOOT) {
+        if (perf && sample_boot(ms, s, cand) < 0)
+            return -1;
+    } else if (sample_workload(ms, s, cand, &k->performance, perf) < 0) {
+        return -1;
+    }
+    return k->memory.enabled ? sample_memory(ms, s, cand) : 0;
+}
+
+/* The name of the deciding performance metric. */
+static void deciding_metric(const struct rg_perf_check *p, const struct rg_cell_result *r,
+                            char *out, size_t size)
+{
+    const char *which = p->metric ? p->metric : "wall";
+
+    if (p->workload == RG_WORKLOAD_CUSTOM) {
+        if (p->metric)
+            snprintf(out, size, "custom.%s", p->metric);
+        else
+            for (size_t i = 0; i < r->nmetrics && !*out; i++)
+                if (r->metrics[i].kind == RG_METRIC_PERF)
+                    snprintf(out, size, "%s", r->metrics[i].name);
+    } else if (p->workload == RG_WORKLOAD_BOOT) {
+        snprintf(out, size, "boot.%s", strcmp(which, "cpu") ? "wall_s" : "uptime_s");
+    } else {
+        snprintf(out, size, "%s.%s_ms", rg_workload_name(p->workload), which);
+    }
+}
+
+static struct rg_metric *deciding_get(struct cell *c)
+{
+    struct rg_cell_result *r = c->res;
+    char name[96] = "";
+
+    deciding_metric(&c->env->sc->checks.performance, r, name, sizeof(name));
+    for (size_t i = 0; i < r->nmetrics; i++)
+        if (r->metrics[i].kind == RG_METRIC_PERF && !strcmp(r->metrics[i].name, name))
+            return &r->metrics[i];
+    return NULL;
+}
+
+/* One look of the sequential design at the deciding metric: true when it is decided (or this
+ * was the last look, or there is no such metric). */
+static bool perf_look(struct cell *c, const struct rg_perf_design *d, int look)
+{
+    struct rg_metric *m = deciding_get(c);
+
+    if (!m)
+        return true;
+    rg_metric_judge_perf(m, d, look == d->looks - 1);
+    cell_event(c, "look",
+               "look %d of %d after %zu pairs: %s %+.1f %% [%+.1f, %+.1f] at %.4g %%, p = %.3g: "
+               "%s",
+               look + 1, d->looks, m->nbase, m->name, m->shift_pct, m->ci_low_pct,
+               m->ci_high_pct, 100 * (1 - d->alpha_look), m->test.p,
+               rg_metric_verdict_name(m->verdict));
+    return m->verdict != RG_METRIC_UNDECIDED;
+}
+
+static void perf_findings(struct cell *c, const struct rg_perf_design *d, struct rg_metric *m)
+{
+    const struct rg_perf_check *p = &c->env->sc->checks.performance;
+    char title[256], detail[512];
+
+    snprintf(detail, sizeof(detail),
+             "%s: shift %+.1f %% (%.4g %% interval %+.1f %% to %+.1f %%), p = %.3g (%s), "
+             "%zu baseline and %zu candidate samples, look %d of %d, %s clock; noise %.1f %% "
+             "per sample, smallest detectable shift %.1f %%",
+             m->workload, m->shift_pct, 100 * (1 - m->alpha_look), m->ci_low_pct,
+             m->ci_high_pct, m->test.p, m->test.exact ? "exact" : "normal approximation",
+             m->nbase, m->ncand, m->nlooks, d->looks, m->clock, m->noise_pct, m->mde_pct);
+    if (m->verdict == RG_METRIC_REGRESSION) {
+        snprintf(title, sizeof(title), "perf regression: %s above the %g %% threshold", m->name,
+                 p->max_regression_pct);
+        cell_finding(c, RG_FINDING_PERF_REGRESSION, title, 0, NULL, detail);
+    } else if (m->verdict == RG_METRIC_INCONCLUSIVE) {
+        snprintf(title, sizeof(title),
+                 "perf inconclusive: %s may be above the %g %% threshold; still undecided "
+                 "after %zu pairs",
+                 m->name, p->max_regression_pct, m->nbase);
+        cell_finding(c, RG_FINDING_PERF_INCONCLUSIVE, title, 0, NULL, detail);
+    }
+    if (c->env->aa && m->mde_pct > p->max_regression_pct) {
+        snprintf(title, sizeof(title),
+                 "perf noise: %s cannot resolve the %g %% threshold on this host (smallest "
+                 "detectable shift %.1f %% at %d pairs)",
+                 m->name, p->max_regression_pct, m->mde_pct, d->at[d->looks - 1]);
+        snprintf(detail, sizeof(detail),
+                 "A/A noise %.1f %% per sample (robust spread, %% of the median); a regression "
+                 "of the threshold plus %.1f %% is blocked 4 times in 5 at max_samples %d "
+                 "(%.1f %% at the first look of %d pairs): raise samples or max_samples, "
+                 "raise the threshold, or use clock: icount",
+                 m->noise_pct, m->mde_pct, d->at[d->looks - 1], m->mde_first_pct, d->at[0]);
+        cell_finding(c, RG_FINDING_PERF_NOISE, title, 0, NULL, detail);
+    }
+}
+
+static void measure_judge(struct cell *c, const struct rg_perf_design *d, double window_s)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+    struct rg_cell_result *r = c->res;
+    struct rg_metric *decides = k->performance.enabled ? deciding_get(c) : NULL;
+    char title[256], detail[512];
+
+    r->measure_s = window_s;
+    for (size_t i = 0; i < r->nmetrics; i++) {
+        struct rg_metric *m = &r->metrics[i];
+
+        if (m->kind == RG_METRIC_PERF) {
+            /* The deciding metric was judged at its looks; the others once, at the end. */
+            m->decides = m == decides;
+            if (!m->decides || m->nlooks == 0)
+                rg_metric_judge_perf(m, d, true);
+            rg_metric_noise(m, d);
+            if (m->decides)
+                perf_findings(c, d, m);
+        } else {
+            /* Used memory and unreclaimable slab decide; the rest explains. */
+            rg_metric_judge_memory(m, window_s, k->memory.max_growth_mib);
+            m->decides = !strcmp(m->name, "mem.used_mib") ||
+                         !strcmp(m->name, "mem.slab_unreclaim_mib");
+            if (!m->decides) {
+                m->verdict = RG_METRIC_INFO;
+                continue;
+            }
+            if (m->verdict != RG_METRIC_REGRESSION)
+                continue;
+            snprintf(title, sizeof(title), "memory regression: %s grows more than %g MiB "
+                                           "over the soak", m->name, k->memory.max_growth_mib);
+            snprintf(detail, sizeof(detail),
+                     "baseline %+.2f MiB/min, candidate %+.2f MiB/min: %+.2f MiB more over the "
+                     "%.0f s window, %+.0f MiB per hour extrapolated",
+                     m->slope_base, m->slope_cand, m->growth, window_s, m->per_hour);
+            cell_finding(c, RG_FINDING_MEMORY_REGRESSION, title, 0, NULL, detail);
+        }
+    }
+}
+
+/* Boots a twin of the cell from the frozen pre-update disk next to the running candidate,
+ * then samples both in turn (B C, C B, B C, ...) so that host noise hits both alike. */
+static void phase_measure(struct cell *c, const char *base_disk)
+{
+    const struct rg_checks *k = &c->env->sc->checks;
+    struct rg_cell_env tenv = *c->env;
+    struct measure ms = {.cand = c};
+    struct rg_error err = {0};
+    struct cell twin;
+    char disk[4096], rel[512];
+    const char *slash = strrchr(c->env->console_rel, '/');
+    const struct rg_perf_check *p = &k->performance;
+    struct rg_perf_design d;
+    int rounds = 0, look = 0;
+    bool perf_done = !p->enabled;
+
+    rg_perf_design_init(&d, p->samples, p->max_samples, p->alpha, p->max_regression_pct);
+    /* The twin is observed, not judged: its failures make the cell inconclusive. */
+    snprintf(rel, sizeof(rel), "%.*sconsole-twin.log",
+             slash ? (int)(slash - c->env->console_rel + 1) : 0, c->env->console_rel);
+    tenv.console_rel = rel;
+    tenv.progress = NULL;
+    tenv.blocked = NULL;
+    tenv.keep = false;
+    if (cell_overlay(c, base_disk, "twin", disk, sizeof(disk)) < 0)
+        return;
+    c->res->twin = calloc(1, sizeof(*c->res->twin));
+    if (!c->res->twin)
+        abort();
+    cell_init(&twin, &tenv, c->res->twin);
+    ms.twin = &twin;
+    cell_event(c, "measure", "booting a baseline twin to measure the candidate against");
+    if (cell_open_log(&twin) < 0 || cell_start(&twin, "-twin", disk, "twin", false) < 0 ||
+        cell_wait_ready(&twin) != WAIT_READY || cell_wait_agent(&twin, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the baseline twin for measurement did not boot", 0,
+                     NULL, twin.res->nfindings ? twin.res->findings[0].title : err.msg);
+        goto out;
+    }
+    if (cell_wait_agent(c, &err) < 0) {
+        cell_finding(c, RG_FINDING_INFRA, "the candidate's agent does not answer for measurement",
+                     0, NULL, err.msg);
+        goto out;
+    }
+    /* One unrecorded run on each side first: caches, and whatever the boot or a stress run
+     * left behind, settle before anything is measured. */
+    if (k->performance.enabled && k->performance.workload != RG_WORKLOAD_BOOT) {
+        for (int side = 0; side < 2; side++)
+            if (sample_workload(&ms, side ? c : &twin, side, &k->performance, false) < 0) {
+                if (c->res->verdict == RG_VERDICT_PASS && !cell_stopping(c))
+                    cell_finding(c, RG_FINDING_INFRA, "the warm-up run of the workload failed",
+                                 0, NULL, ms.why);
+                goto out;
+            }
+    }
+    ms.t0 = rg_mono_now();
+    for (;; rounds++) {
+        bool mem = k->memory.enabled &&
+                   (rounds < MEMORY_MIN_ROUNDS || rg_mono_now() - ms.t0 < c->env->sc->boot.soak_s);
+
+        if (!perf_done && rounds >= d.at[look])
+            perf_done = perf_look(c, &d, look++);
+        if (perf_done && !mem)
+            break;
+        for (int side = 0; side < 2; side++) {
+            bool cand = (rounds + side) % 2 == 1; /* B C, then C B: neither always goes first */
+
+            if (measure_side(&ms, cand, !perf_done) < 0) {
+                /* A candidate that crashed has its finding already; anything else is ours. */
+                if (c->res->verdict == RG_VERDICT_PASS && !cell_stopping(c))
+                    cell_finding(c, RG_FINDING_INFRA,
+                                 cand ? "measurement failed on the candidate"
+                                      : "measurement failed on the baseline twin",
+                                 0, NULL, ms.why);
+                goto out;
+            }
+        }
+        if (!cell_pump(c, 0) || c->res->verdict != RG_VERDICT_PASS)
+            goto out;
+        cell_event(c, "sample", "round %d of paired samples done", rounds + 1);
+    }
+    measure_judge(c, &d, rg_mono_now() - ms.t0);
+out:
+    cell_stop(&twin);
+    cell_fini(&twin);
+    unlink(disk);
+}
+
+/* After a blocked candidate: the pre-update disk must boot clean again, and the broken disk
+ * must boot clean in safe mode (the operator's remediation path). */
+static void phase_rollback(struct cell *c, const char *base_disk, const char *cand_disk)
+{
+    char disk[4096];
+    enum wait_result w;
+
+    c->res->rollback_ran = true;
+    c->in_rollback = true;
+    if (cell_overlay(c, base_disk, "rollback", disk, sizeof(disk)) < 0)
+        return;
+    c->res->revert = RG_STEP_FAIL;
+    if (cell_start(c, "-rollback", disk, "rollback", false) == 0) {
+        w = cell_wait_ready(c);
+        if (w == WAIT_READY && cell_soak(c, c->env->sc->boot.soak_s, &w) &&
+            versions_match(&cur_boot(c)->ready, c->env->baseline_kind,
+                           c->env->baseline_version))
+            c->res->revert = RG_STEP_PASS;
+        else if (w == WAIT_ABORT)
+            c->res->revert = RG_STEP_SKIPPED;
+    }
+    cell_stop(c);
+    unlink(disk);
+    if (c->res->revert == RG_STEP_FAIL)
+        cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
+                     "rollback: the pre-update disk does not boot clean", 0, NULL, NULL);
+    if (cell_stopping(c))
+        return;
+    if (cell_overlay(c, cand_disk, "safe", disk, sizeof(disk)) < 0)
+        return;
+    c->res->safe_mode = RG_STEP_FAIL;
+    if (cell_start(c, "-safe", disk, "safe-mode", true) == 0) {
+        w = cell_wait_ready(c);
+        if (w == WAIT_READY && cur_boot(c)->ready.safe && cell_soak(c, 1.0, &w))
+            c->res->safe_mode = RG_STEP_PASS;
+        else if (w == WAIT_ABORT)
+            c->res->safe_mode = RG_STEP_SKIPPED;
+    }
+    cell_stop(c);
+    unlink(disk);
+    if (c->res->safe_mode == RG_STEP_FAIL)
+        cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
+                     "rollback: the updated disk does not boot clean in safe mode", 0, NULL,
+                     NULL);
+    snprintf(c->res->rollback_detail, sizeof(c->res->rollback_detail),
+             "revert to the pre-update disk: %s; safe-mode boot of the updated disk: %s",
+             rg_step_result_name(c->res->revert), rg_step_result_name(c->res->safe_mode));
+    cell_event(c, "rollback", "%s", c->res->rollback_detail);
+    c->in_rollback = false;
+}
+
+int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
+{
+    const struct rg_checks *k = &env->sc->checks;
+    struct cell c;
+    char base[4096], cand[4096];
+
+    cell_init(&c, env, res);
+    cell_digests(&c);
+    if (cell_open_log(&c) < 0) {
+        cell_finding(&c, RG_FINDING_INFRA, "cannot write the console log", 0, NULL,
+                     strerror(errno));
+        goto out;
+    }
+    cell_event(&c, "cell", "cell %s: %s, %d vCPU, %d MiB", env->cell->id, env->cell->image,
+               env->cell->vcpus, env->cell->memory_mib);
+    if (cell_overlay(&c, env->image->disk, "base", base, sizeof(base)) < 0)
+        goto out;
+    if (phase_baseline(&c, base) < 0)
+        goto stop;
+    if (cell_overlay(&c, base, "candidate", cand, sizeof(cand)) < 0)
+        goto stop;
+    phase_candidate(&c, cand);
+    if ((k->performance.enabled || k->memory.enabled) && res->verdict == RG_VERDICT_PASS &&
+        c.dom_running && !cell_stopping(&c))
+        phase_measure(&c, base);
+    if (env->keep && c.dom && c.dom_running &&
+        (res->verdict != RG_VERDICT_PASS || boot_limit_reached(&c)))
+        cell_hold(&c);
+    cell_stop(&c);
+    if (res->verdict == RG_VERDICT_BLOCK && k->rollback && !env->keep && !cell_stopping(&c))
+        phase_rollback(&c, base, cand);
+stop:
+    cell_stop(&c);
+out:
+    rg_console_finish(c.scan);
+    console_take_findings(&c);
+    if (cell_stopping(&c) && res->verdict == RG_VERDICT_PASS) {
+        res->verdict = RG_VERDICT_ABORTED;
+        cell_event(&c, "verdict", "aborted");
+    } else {
+        cell_event(&c, "verdict", "%s", rg_verdict_name(res->verdict));
+    }
+    cell_fini(&c);
+    return 0;
+}
+
+void rg_cell_result_free(struct rg_cell_result *res)
+{
+    if (res->twin) {
+        rg_cell_result_free(res->twin);
+        free(res->twin);
+    }
+    for (size_t i = 0; i < res->nmetrics; i++)
+        rg_metric_free(&res->metrics[i]);
+    free(res->metrics);
+    for (size_t i = 0; i < res->nfindings; i++)
+        free(res->findings[i].excerpt);
+    free(res->findings);
+    free(res->boots);
+    free(res->events);
+    memset(res, 0, sizeof(*res));
+}

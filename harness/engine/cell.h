@@ -1,0 +1,151 @@
+/* One matrix cell's life: boot the baseline, apply the update, reboot, judge, roll back. */
+#ifndef RG_CELL_H
+#define RG_CELL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hv/hv.h"
+#include "model/catalog.h"
+#include "model/matrix.h"
+#include "model/regress.h"
+#include "model/scenario.h"
+
+enum rg_verdict { RG_VERDICT_PASS, RG_VERDICT_BLOCK, RG_VERDICT_INCONCLUSIVE, RG_VERDICT_ABORTED };
+
+enum rg_finding_class {
+    RG_FINDING_CRASH,
+    RG_FINDING_BOOT_LOOP,
+    RG_FINDING_HANG,
+    RG_FINDING_WARNING,
+    RG_FINDING_ROLLBACK_FAILED,
+    RG_FINDING_INFRA,
+    RG_FINDING_CONTENT_REJECTED,
+    RG_FINDING_INSTALL_FAILED,
+    RG_FINDING_PERF_REGRESSION,
+    RG_FINDING_MEMORY_REGRESSION,
+    RG_FINDING_PERF_INCONCLUSIVE, /* still undecided at max_samples */
+    RG_FINDING_PERF_NOISE,        /* A/A: the threshold is finer than this host can resolve */
+};
+
+struct rg_finding {
+    enum rg_finding_class cls;
+    enum rg_action action;
+    char title[256];
+    int boot;          /* 0: not tied to a boot */
+    double t;          /* seconds since the cell started; < 0 unknown */
+    long console_line; /* 1-based line in the cell's console log; 0 unknown */
+    char guilty[128];
+    char *excerpt; /* may be NULL */
+};
+
+enum rg_boot_outcome {
+    RG_BOOT_RUNNING, /* not ended yet */
+    RG_BOOT_READY,   /* reached ready and ended normally (or is still healthy) */
+    RG_BOOT_CRASH,
+    RG_BOOT_HANG,
+    RG_BOOT_RESET, /* reset before ready, or unexpectedly after it, with no crash report */
+    RG_BOOT_ABORTED,
+    RG_BOOT_INFRA,
+};
+
+struct rg_ready_info {
+    int boot;
+    char sensor[32], content[32];
+    bool safe;
+    double uptime;
+};
+
+struct rg_boot_record {
+    int n;
+    char phase[16];  /* baseline, candidate, reboot, rollback, safe-mode */
+    char cause[16];  /* requested, panic, watchdog, unexpected; "" when ringgate started it */
+    double start_s;
+    double ready_s; /* < 0: never ready */
+    double crash_s; /* < 0: no crash seen */
+    enum rg_boot_outcome outcome;
+    bool has_ready;
+    struct rg_ready_info ready;
+    bool crashed, console_crash, watchdog;
+};
+
+struct rg_event_record {
+    double t;
+    char type[16];
+    int boot;
+    char detail[256];
+};
+
+enum rg_step_result { RG_STEP_SKIPPED, RG_STEP_PASS, RG_STEP_FAIL };
+
+struct rg_cell_result {
+    struct rg_cell cell;
+    char scenario[72];
+    enum rg_verdict verdict;
+    double started_at; /* epoch */
+    double duration_s;
+    double verdict_s; /* < 0 unknown */
+    char domain[160];
+    char console_log[512]; /* relative to the run folder */
+    char digest_kernel[65], digest_initrd[65], digest_disk[65];
+    struct rg_boot_record *boots;
+    size_t nboots;
+    struct rg_event_record *events;
+    size_t nevents;
+    struct rg_finding *findings;
+    size_t nfindings;
+    bool rollback_ran;
+    enum rg_step_result revert, safe_mode;
+    char rollback_detail[256];
+    /* Paired measurement (checks.performance, checks.memory): the metrics, and the baseline
+     * twin VM the candidate was measured against (NULL when none ran). */
+    struct rg_metric *metrics;
+    size_t nmetrics;
+    double measure_s; /* length of the measurement window */
+    struct rg_cell_result *twin;
+    char kept_hint[1024]; /* --keep: how to get into the VM ringgate holds; "" otherwise */
+};
+
+/* What a cell needs from the run. Everything is owned by the run. */
+struct rg_cell_env {
+    const struct rg_hv_ops *ops;
+    struct rg_hv *hv;
+    const struct rg_scenario *sc;
+    const struct rg_cell *cell;
+    const struct rg_image *image;
+    const char *update_path; /* the verified .rgpkg uploaded to the guest */
+    const char *update_kind, *update_version;
+    const char *baseline_kind, *baseline_version; /* NULL without a baseline */
+    const char *run_id;
+    const char *work_dir;    /* overlays go here (the run's state folder) */
+    const char *run_dir;     /* report folder */
+    const char *console_rel; /* console log path relative to run_dir */
+    enum rg_accel accel;
+    bool keep;              /* leave a failed cell's VM running */
+    bool aa;                /* A/A run: the candidate is the baseline again, nothing applied */
+    int stop_after_boot;    /* > 0: wind down once boot N is ready or over (reproduce) */
+    const char *uri;        /* the libvirt URI, for the instructions of a kept VM */
+    double agent_wait_s;    /* ready line to a usable guest agent; 0: the default (20 s) */
+    const atomic_bool *interrupted; /* SIGINT or SIGTERM: every cell winds down */
+    const atomic_bool *halt_others; /* fail-fast: cells that have not blocked wind down */
+    /* Progress for the CLI: state changes and the first blocking finding. May be NULL. */
+    void (*progress)(void *opaque, const struct rg_cell_result *res, const char *state,
+                     const char *detail);
+    void (*blocked)(void *opaque, const struct rg_cell_result *res);
+    void *opaque;
+};
+
+/* Runs the cell to its verdict. Returns 0 with res filled (any verdict), -1 only when res
+ * could not be produced at all. */
+int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res);
+void rg_cell_result_free(struct rg_cell_result *res);
+
+const char *rg_verdict_name(enum rg_verdict v);
+const char *rg_finding_class_name(enum rg_finding_class c);
+const char *rg_boot_outcome_name(enum rg_boot_outcome o);
+const char *rg_step_result_name(enum rg_step_result s);
+/* Parses "RINGGATE-READY boot=3 sensor=1.0.0 content=0290 safe=0 uptime=2.41". */
+bool rg_ready_parse(const char *line, struct rg_ready_info *out);
+
+#endif

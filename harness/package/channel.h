@@ -1,0 +1,30 @@
+/* Channel files, the sample sensor's content: a host-side validator run before any boot. */
+#ifndef RG_CHANNEL_H
+#define RG_CHANNEL_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+#define RG_CHANNEL_MAX_BYTES (64 * 1024)
+#define RG_CHANNEL_MAX_LINE 256
+#define RG_CHANNEL_MAX_RULES 256
+#define RG_CHANNEL_MAX_FIELDS 32
+
+struct rg_channel_info {
+    int channel;
+    char version[33];
+    int version_line; /* where 'version' was given, for messages about it */
+    int inputs;
+    int nrules;
+    int nmatch, ndelay, nleak, nwarn; /* rules per operation */
+    int max_field;                    /* the highest input field any rule reads */
+};
+
+/* Checks a channel file against the format and against the sensor, which supplies
+ * sensor_inputs input fields to every rule. Every problem is added to errs as
+ * name:line:col. Returns 0 when the file is acceptable. info may be NULL. */
+int rg_channel_validate(const char *name, const char *data, size_t len, int sensor_inputs,
+                        struct rg_channel_info *info, struct rg_errors *errs);
+
+#endif

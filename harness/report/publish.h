@@ -1,0 +1,17 @@
+/* Publishing a finished run: report.json, the reports derived from it and the attestation. */
+#ifndef RG_PUBLISH_H
+#define RG_PUBLISH_H
+
+#include "engine/run.h"
+#include "util/error.h"
+
+/* Writes the run's report.json (atomically), then junit.xml and index.html from it, then,
+ * with attest_key, attestation.json (run->attested says whether it was). Every run that
+ * exists is published, interrupted ones included. Returns the run's exit code, or
+ * RG_EXIT_INCONCLUSIVE when report.json cannot be written; errors go to errs. */
+int rg_publish(struct rg_run *run, const char *attest_key, struct rg_errors *errs);
+
+/* report.json from the run (report_json.c). */
+int rg_report_write_json(const struct rg_run *run, const char *path, struct rg_error *err);
+
+#endif

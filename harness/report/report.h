@@ -1,0 +1,52 @@
+/* Reports regenerated from report.json: JUnit XML for CI, one HTML page for people, a text
+ * summary for terminals. */
+#ifndef RG_REPORT_H
+#define RG_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+/* Reads RUN_DIR/report.json and checks its schema (ringgate.report/v1); err names the file,
+ * and the line and column of a JSON syntax error. */
+int rg_report_load(const char *run_dir, json_t **out, struct rg_error *err);
+
+/* junit.xml: one testsuite per scenario, one testcase per cell and check class; valid
+ * against the Apache Ant JUnit schema. The _write_ functions write atomically (a temporary
+ * file in the same folder, then rename). */
+int rg_report_junit(const json_t *report, struct rg_buf *out, struct rg_error *err);
+int rg_report_write_junit(const json_t *report, const char *path, struct rg_error *err);
+
+/* index.html: one self-contained page (inline CSS, no script, nothing fetched): verdict,
+ * matrix, timelines, findings with their console excerpts, regression plots. */
+int rg_report_html(const json_t *report, struct rg_buf *out);
+int rg_report_write_html(const json_t *report, const char *path, struct rg_error *err);
+
+/* The summary printed at the end of `ringgate run`; ANSI colour only when color is set. */
+int rg_report_text(const json_t *report, bool color, struct rg_buf *out);
+
+/* What the formats share. Strings in a report are untrusted (guest console output, names
+ * from scenario files): rg_report_put_clean appends s as valid UTF-8 (strictly: no
+ * overlongs, no surrogates) with every byte that is not, and every control character the
+ * target cannot show, written as \xNN (C1 controls too; bidi overrides, U+FFFE and U+FFFF
+ * as \uNNNN). */
+enum rg_clean {
+    RG_CLEAN_XML,  /* characters XML 1.0 allows; of the controls, tab and newline kept */
+    RG_CLEAN_HTML, /* as XML, and & < > " ' escaped as entities */
+    RG_CLEAN_LINE, /* one terminal line: no C0 or C1 control character at all */
+};
+void rg_report_put_clean(struct rg_buf *b, const char *s, enum rg_clean mode);
+/* Writes len bytes to path through a temporary file in the same folder and rename. */
+int rg_report_write_atomic(const char *path, const char *data, size_t len, struct rg_error *err);
+/* o[key] as a string ("" when absent or not a string), as a number (integer or real; def
+ * when absent or null) and as an integer (def unless an integer: no double is ever cast). */
+const char *rg_report_str(const json_t *o, const char *key);
+double rg_report_num(const json_t *o, const char *key, double def);
+long long rg_report_int(const json_t *o, const char *key, long long def);
+/* The cell's boot a finding happened in, or NULL. */
+const json_t *rg_report_boot(const json_t *cell, const json_t *finding);
+
+#endif
