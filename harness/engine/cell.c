@@ -29,37 +29,6 @@
 #define MEMORY_MIN_ROUNDS 4
 #define STRESS_STOP_S 15.0 /* SIGTERM to stress-ng's exit, its workers reaped */
 
-/* ---- Names ---- */
-
-const char *rg_verdict_name(enum rg_verdict v)
-{
-    static const char *const names[] = {"pass", "block", "inconclusive", "aborted"};
-    return names[v];
-}
-
-const char *rg_finding_class_name(enum rg_finding_class c)
-{
-    static const char *const names[] = {
-        "crash",           "boot-loop",         "hang",
-        "warning",         "rollback-failed",   "infra",
-        "content-rejected", "install-failed",   "perf-regression",
-        "memory-regression", "perf-inconclusive", "perf-noise"};
-    return names[c];
-}
-
-const char *rg_boot_outcome_name(enum rg_boot_outcome o)
-{
-    static const char *const names[] = {"running", "ready",   "crash", "hang",
-                                        "reset",   "aborted", "infra"};
-    return names[o];
-}
-
-const char *rg_step_result_name(enum rg_step_result s)
-{
-    static const char *const names[] = {"skipped", "pass", "fail"};
-    return names[s];
-}
-
 bool rg_ready_parse(const char *line, struct rg_ready_info *out)
 {
     const char *p = strstr(line, "RINGGATE-READY ");

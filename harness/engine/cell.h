@@ -11,23 +11,7 @@
 #include "model/matrix.h"
 #include "model/regress.h"
 #include "model/scenario.h"
-
-enum rg_verdict { RG_VERDICT_PASS, RG_VERDICT_BLOCK, RG_VERDICT_INCONCLUSIVE, RG_VERDICT_ABORTED };
-
-enum rg_finding_class {
-    RG_FINDING_CRASH,
-    RG_FINDING_BOOT_LOOP,
-    RG_FINDING_HANG,
-    RG_FINDING_WARNING,
-    RG_FINDING_ROLLBACK_FAILED,
-    RG_FINDING_INFRA,
-    RG_FINDING_CONTENT_REJECTED,
-    RG_FINDING_INSTALL_FAILED,
-    RG_FINDING_PERF_REGRESSION,
-    RG_FINDING_MEMORY_REGRESSION,
-    RG_FINDING_PERF_INCONCLUSIVE, /* still undecided at max_samples */
-    RG_FINDING_PERF_NOISE,        /* A/A: the threshold is finer than this host can resolve */
-};
+#include "model/vocab.h"
 
 struct rg_finding {
     enum rg_finding_class cls;
@@ -38,16 +22,6 @@ struct rg_finding {
     long console_line; /* 1-based line in the cell's console log; 0 unknown */
     char guilty[128];
     char *excerpt; /* may be NULL */
-};
-
-enum rg_boot_outcome {
-    RG_BOOT_RUNNING, /* not ended yet */
-    RG_BOOT_READY,   /* reached ready and ended normally (or is still healthy) */
-    RG_BOOT_CRASH,
-    RG_BOOT_HANG,
-    RG_BOOT_RESET, /* reset before ready, or unexpectedly after it, with no crash report */
-    RG_BOOT_ABORTED,
-    RG_BOOT_INFRA,
 };
 
 struct rg_ready_info {
@@ -76,8 +50,6 @@ struct rg_event_record {
     int boot;
     char detail[256];
 };
-
-enum rg_step_result { RG_STEP_SKIPPED, RG_STEP_PASS, RG_STEP_FAIL };
 
 struct rg_cell_result {
     struct rg_cell cell;
@@ -141,10 +113,6 @@ struct rg_cell_env {
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res);
 void rg_cell_result_free(struct rg_cell_result *res);
 
-const char *rg_verdict_name(enum rg_verdict v);
-const char *rg_finding_class_name(enum rg_finding_class c);
-const char *rg_boot_outcome_name(enum rg_boot_outcome o);
-const char *rg_step_result_name(enum rg_step_result s);
 /* Parses "RINGGATE-READY boot=3 sensor=1.0.0 content=0290 safe=0 uptime=2.41". */
 bool rg_ready_parse(const char *line, struct rg_ready_info *out);
 

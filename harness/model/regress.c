@@ -194,14 +194,6 @@ void rg_metric_free(struct rg_metric *m)
     memset(m, 0, sizeof(*m));
 }
 
-const char *rg_metric_verdict_name(enum rg_metric_verdict v)
-{
-    static const char *const names[] = {"pass",         "regression",
-                                        "significant-below-threshold", "info",
-                                        "undecided",    "inconclusive"};
-    return names[v];
-}
-
 const char *rg_metric_kind_name(enum rg_metric_kind k)
 {
     return k == RG_METRIC_MEMORY ? "memory" : "performance";

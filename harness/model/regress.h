@@ -5,16 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/vocab.h"
 #include "util/stats.h"
-
-enum rg_metric_verdict {
-    RG_METRIC_PASS,
-    RG_METRIC_REGRESSION,
-    RG_METRIC_BELOW_THRESHOLD, /* significant at alpha, smaller than the threshold */
-    RG_METRIC_INFO,            /* reported, never judged */
-    RG_METRIC_UNDECIDED,       /* the interval straddles the threshold: sample more */
-    RG_METRIC_INCONCLUSIVE,    /* still undecided at max_samples */
-};
 
 /* The sequential design of a performance check: the deciding metric is judged after
  * `samples` pairs, then after each further `samples` pairs while it is undecided, and last
@@ -89,7 +81,6 @@ void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d);
  * window than the baseline does. */
 void rg_metric_judge_memory(struct rg_metric *m, double window_s, double max_growth);
 void rg_metric_free(struct rg_metric *m);
-const char *rg_metric_verdict_name(enum rg_metric_verdict v);
 const char *rg_metric_kind_name(enum rg_metric_kind k);
 
 /* The least-squares slope of v over t (units of v per unit of t); 0 for fewer than two

@@ -682,7 +682,6 @@ static void parse_boot(struct ctx *c, struct rg_scenario *sc, const struct ynode
         get_int(c, v, "boot.soak_s", 0, 3600, &sc->boot.soak_s);
 }
 
-static const char *const action_names[] = {"ignore", "warn", "block", NULL};
 static const char *const workload_names[] = {"cpu", "syscall", "fileio", "boot", "custom", NULL};
 static const char *const clock_names[] = {"wall", "icount", NULL};
 
@@ -718,7 +717,7 @@ static void parse_performance(struct ctx *c, struct rg_perf_check *p, const stru
         err_at(c, v, "'checks.performance.max_samples' is %d, fewer than samples (%d)",
                p->max_samples, p->samples);
     if ((v = map_get(y, "inconclusive")) &&
-        get_choice(c, v, "checks.performance.inconclusive", action_names, &choice))
+        get_choice(c, v, "checks.performance.inconclusive", rg_action_names, &choice))
         p->inconclusive = (enum rg_action)choice;
     if ((v = map_get(y, "max_regression_pct")))
         get_double(c, v, "checks.performance.max_regression_pct", 0, 1000, true,
@@ -770,7 +769,7 @@ static void parse_checks(struct ctx *c, struct rg_scenario *sc, const struct yno
         int choice;
 
         snprintf(field, sizeof(field), "checks.%s", keys[i]);
-        if ((v = map_get(y, keys[i])) && get_choice(c, v, field, action_names, &choice))
+        if ((v = map_get(y, keys[i])) && get_choice(c, v, field, rg_action_names, &choice))
             *actions[i] = (enum rg_action)choice;
     }
     if ((v = map_get(y, "performance")))
@@ -1060,11 +1059,6 @@ void rg_scenario_free(struct rg_scenario *sc)
     free(sc->checks.performance.command);
     free(sc->checks.performance.metric);
     free(sc);
-}
-
-const char *rg_action_name(enum rg_action a)
-{
-    return action_names[a];
 }
 
 const char *rg_workload_name(enum rg_workload w)

@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 #include "model/matrix.h"
+#include "model/vocab.h"
 #include "util/error.h"
 
 /* What a class of finding does to the verdict. */
-enum rg_action { RG_ACTION_IGNORE, RG_ACTION_WARN, RG_ACTION_BLOCK };
 
 enum rg_workload { RG_WORKLOAD_CPU, RG_WORKLOAD_SYSCALL, RG_WORKLOAD_FILEIO, RG_WORKLOAD_BOOT,
                    RG_WORKLOAD_CUSTOM };
@@ -98,7 +98,6 @@ int rg_scenario_parse(const char *path, const char *data, size_t len,
                       struct rg_errors *errs);
 void rg_scenario_free(struct rg_scenario *sc);
 
-const char *rg_action_name(enum rg_action a);
 const char *rg_workload_name(enum rg_workload w);
 
 /* Rough wall-clock estimate of a run, in seconds, for `plan`. */
