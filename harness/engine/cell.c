@@ -14,9 +14,11 @@
 #include "console/console.h"
 #include "engine/overlay.h"
 #include "hv/agent.h"
+#include "package/package.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/digest.h"
+#include "util/file.h"
 
 #define AGENT_WAIT_S 20.0    /* ready line to a usable agent */
 #define APPLY_TIMEOUT_S 60.0 /* upload and installer */
@@ -658,27 +660,6 @@ static int cell_guest_run(struct cell *c, const char *const *argv, double timeou
     return rg_error_set(err, NULL, 0, 0, "%s did not finish within %.0f s", argv[0], timeout_s);
 }
 
-static int read_file(const char *path, char **data, size_t *len, struct rg_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-
-    if (!f || fstat(fileno(f), &st) < 0) {
-        if (f)
-            fclose(f);
-        return rg_error_set(err, path, 0, 0, "cannot read: %s", strerror(errno));
-    }
-    *len = (size_t)st.st_size;
-    *data = malloc(*len + 1);
-    if (!*data || fread(*data, 1, *len, f) != *len) {
-        free(*data);
-        fclose(f);
-        return rg_error_set(err, path, 0, 0, "cannot read: short read");
-    }
-    fclose(f);
-    return 0;
-}
-
 /* Copies the package in and runs the installer. 0 applied, 1 the guest went down while
  * applying (the findings say why), -1 the installer failed (a finding is added). */
 static int cell_apply(struct cell *c)
@@ -686,11 +667,12 @@ static int cell_apply(struct cell *c)
     const char *argv[] = {GUEST_INSTALLER, GUEST_PKG_PATH, NULL};
     struct rg_agent a = cell_agent(c, 10);
     struct rg_error err = {0};
-    char *pkg = NULL, *out = NULL;
+    unsigned char *pkg = NULL;
+    char *out = NULL;
     size_t len = 0;
     int rc, code = -1;
 
-    if (read_file(c->env->update_path, &pkg, &len, &err) < 0) {
+    if (rg_file_read(c->env->update_path, RG_PKG_MAX_BYTES, &pkg, &len, &err) < 0) {
         cell_finding(c, RG_FINDING_INFRA, "cannot read the update package", 0, NULL, err.msg);
         return -1;
     }

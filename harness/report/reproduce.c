@@ -15,6 +15,7 @@
 #include "report/report.h"
 #include "util/buf.h"
 #include "util/digest.h"
+#include "util/file.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -182,6 +183,9 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+/* The largest file a bundle carries: packages are 64 MiB at most, console logs smaller. */
+#define BUNDLE_MEMBER_MAX ((size_t)256 * 1024 * 1024)
+
 struct member {
     char name[512];
     char *data;
@@ -191,19 +195,17 @@ struct member {
 static int add_file(struct member *m, size_t *n, const char *name, const char *path,
                     struct rg_errors *errs)
 {
-    FILE *f = fopen(path, "rb");
-    struct rg_buf b = RG_BUF_INIT;
-    char chunk[65536];
-    size_t got;
+    struct rg_error e = {0};
+    unsigned char *data = NULL;
+    size_t len = 0;
 
-    if (!f)
-        return rg_errors_add(errs, path, 0, 0, "cannot read it for the bundle");
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rg_buf_append(&b, chunk, got);
-    fclose(f);
+    if (rg_file_read(path, BUNDLE_MEMBER_MAX, &data, &len, &e) < 0) {
+        rg_errors_push(errs, &e);
+        return -1;
+    }
     snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
-    m[*n].len = b.len;
-    m[(*n)++].data = rg_buf_detach(&b);
+    m[*n].len = len;
+    m[(*n)++].data = (char *)data;
     return 0;
 }
 
