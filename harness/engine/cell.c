@@ -976,8 +976,8 @@ static int cell_open_log(struct cell *c)
 }
 
 /* --keep: the failed cell's VM stays up for an engineer until the run is interrupted. The
- * console keeps flowing into the log meanwhile. The embedded driver lives in this process,
- * so ringgate holds the VM in the foreground; Ctrl-C destroys it and removes its overlay. */
+ * console keeps flowing into the log meanwhile. ringgate holds the VM in the foreground (the
+ * hypervisor's hint says how else to reach it); Ctrl-C destroys it and removes its overlay. */
 static void cell_hold(struct cell *c)
 {
     const char *uri = c->env->uri ? c->env->uri : "";
@@ -990,16 +990,9 @@ static void cell_hold(struct cell *c)
                          "  console log: %s/%s  (tail -f it; a shell runs on the console)\n",
                          c->res->domain, cur_boot(c) ? cur_boot(c)->n : 0, c->env->run_dir,
                          c->env->console_rel);
-    if (n < size && strncmp(uri, "qemu:///embed", 13) == 0)
-        n += (size_t)snprintf(h + n, size - n,
-                              "  virsh:       the embedded driver lives in this process: run with "
-                              "--connect qemu:///system to reach the VM with virsh\n");
-    else if (n < size)
-        n += (size_t)snprintf(h + n, size - n,
-                              "  console:     virsh -c '%s' console --force %s\n"
-                              "  agent:       virsh -c '%s' qemu-agent-command %s "
-                              "'{\"execute\":\"guest-ping\"}'\n",
-                              uri, c->res->domain, uri, c->res->domain);
+    if (n < size && c->env->ops->inspect_hint)
+        c->env->ops->inspect_hint(uri, c->res->domain, h, size);
+    n = strlen(h);
     if (n < size)
         snprintf(h + n, size - n,
                  "  clean up:    Ctrl-C here, or kill -INT %ld (destroys the VM, removes its "

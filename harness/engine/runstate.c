@@ -80,7 +80,7 @@ static size_t gc_domains(const struct rg_hv_ops *ops, struct rg_hv *hv, const ch
     struct rg_error e;
 
     rg_run_domain_prefix(run_id, prefix, sizeof(prefix));
-    if (ops == &rg_hv_libvirt && rg_hv_reap_embedded(prefix, &destroyed, &e) < 0)
+    if (ops->reap_orphans && ops->reap_orphans(prefix, &destroyed, &e) < 0)
         destroyed = 0;
     if (!hv || ops->list(hv, prefix, &names, &n, &e) < 0)
         return destroyed;

@@ -83,6 +83,12 @@ struct rg_hv_ops {
                 struct rg_error *err);
     int (*destroy_by_name)(struct rg_hv *hv, const char *name, struct rg_error *err);
     void (*disconnect)(struct rg_hv *hv);
+    /* Optional (NULL: nothing to do). Stops what a killed ringgate left running outside any
+     * connection (the embedded driver's QEMUs) whose domain names start with prefix. */
+    int (*reap_orphans)(const char *prefix, size_t *reaped, struct rg_error *err);
+    /* Optional. How a person reaches a domain kept for inspection on connection uri: lines
+     * of "  label: command\n" appended to out (at most size bytes, NUL-terminated). */
+    void (*inspect_hint)(const char *uri, const char *domain, char *out, size_t size);
 };
 
 extern const struct rg_hv_ops rg_hv_libvirt;
@@ -95,5 +101,8 @@ int rg_state_dir(char *out, size_t size, struct rg_error *err);
 /* After a SIGKILL the embedded driver's QEMUs outlive ringgate: stops those whose domain name
  * starts with prefix, found by the driver's pid files. *reaped counts them. */
 int rg_hv_reap_embedded(const char *prefix, size_t *reaped, struct rg_error *err);
+/* A short, stable name for a long string (FNV-1a, 64 bits): socket and link names under the
+ * 108-byte UNIX socket path limit. */
+unsigned long long rg_hv_short_hash(const char *s);
 
 #endif

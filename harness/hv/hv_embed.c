@@ -62,23 +62,29 @@ static int embed_config(const char *root, struct rg_error *err)
     return 0;
 }
 
+unsigned long long rg_hv_short_hash(const char *s)
+{
+    unsigned long long h = 1469598103934665603ULL;
+
+    for (const char *p = s; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
 /* QEMU's monitor and agent sockets live under the embedded driver's root, and UNIX socket
  * paths are limited to 108 bytes: a deep state folder is reached through a short symlink. */
 static int short_root(char *root, size_t size, struct rg_error *err)
 {
     char dir[64], link[96], target[4096];
-    unsigned long h = 5381;
     ssize_t n;
 
     if (strlen(root) <= 32)
         return 0;
-    for (const char *p = root; *p; p++)
-        h = h * 33 + (unsigned char)*p;
     snprintf(dir, sizeof(dir), geteuid() == 0 ? "/run/ringgate" : "/tmp/ringgate-%u",
              (unsigned)geteuid());
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return rg_error_set(err, dir, 0, 0, "cannot create: %s", strerror(errno));
-    snprintf(link, sizeof(link), "%s/lv-%08lx", dir, h & 0xffffffffUL);
+    snprintf(link, sizeof(link), "%s/lv-%08llx", dir, rg_hv_short_hash(root) & 0xffffffffULL);
     n = readlink(link, target, sizeof(target) - 1);
     if (n < 0 || (size_t)n != strlen(root) || strncmp(target, root, (size_t)n) != 0) {
         unlink(link);

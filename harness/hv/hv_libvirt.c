@@ -341,14 +341,10 @@ static int lv_info(struct rg_hv *hv, struct rg_hv_info *out, struct rg_error *er
  * short folder instead, named by a hash of the (unique) domain name. */
 static void agent_socket_path(const struct rg_hv *hv, const char *name, char *out, size_t size)
 {
-    unsigned long long h = 1469598103934665603ULL; /* FNV-1a */
-
     out[0] = '\0';
     if (!hv->sock_dir[0])
         return;
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(out, size, "%s/%016llx.ga", hv->sock_dir, h);
+    snprintf(out, size, "%s/%016llx.ga", hv->sock_dir, rg_hv_short_hash(name));
 }
 
 /* <name attr="value" .../>: pairs of attribute names and values, NULL-terminated. */
@@ -617,6 +613,25 @@ static void lv_disconnect(struct rg_hv *hv)
     free(hv);
 }
 
+/* The embedded driver lives in the ringgate process: virsh cannot reach it. */
+static void lv_inspect_hint(const char *uri, const char *domain, char *out, size_t size)
+{
+    size_t n = strlen(out);
+
+    if (n >= size)
+        return;
+    if (strncmp(uri, "qemu:///embed", 13) == 0)
+        snprintf(out + n, size - n,
+                 "  virsh:       the embedded driver lives in this process: run with "
+                 "--connect qemu:///system to reach the VM with virsh\n");
+    else
+        snprintf(out + n, size - n,
+                 "  console:     virsh -c '%s' console --force %s\n"
+                 "  agent:       virsh -c '%s' qemu-agent-command %s "
+                 "'{\"execute\":\"guest-ping\"}'\n",
+                 uri, domain, uri, domain);
+}
+
 const struct rg_hv_ops rg_hv_libvirt = {
     .name = "libvirt",
     .connect = lv_connect,
@@ -629,4 +644,6 @@ const struct rg_hv_ops rg_hv_libvirt = {
     .list = lv_list,
     .destroy_by_name = lv_destroy_by_name,
     .disconnect = lv_disconnect,
+    .reap_orphans = rg_hv_reap_embedded,
+    .inspect_hint = lv_inspect_hint,
 };
