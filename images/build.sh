@@ -229,7 +229,7 @@ fix_inode_times() { # raw image
 }
 
 # A reproducible ext4 image of a directory, as qcow2.
-# mkdir -d populates it; fixed UUID, hash seed and clock; root owns everything.
+# mkfs.ext4 -d populates it; fixed UUID, hash seed and clock; root owns everything.
 make_disk() { # dir size output
     local raw=$3.raw uuid=72696e67-6761-7465-8000-000000000001
     rm -f "$raw"

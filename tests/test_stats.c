@@ -169,9 +169,26 @@ static void test_simulated_error_rates(void **state)
     assert_true((double)detected / runs >= 0.95);
 }
 
+static void test_sort_and_quantile(void **state)
+{
+    double v[] = {4, 1, 3, 2, 5};
+
+    (void)state;
+    rg_stats_sort(v, 5);
+    for (int i = 0; i < 5; i++)
+        assert_true(v[i] == i + 1);
+    assert_true(rg_stats_quantile(v, 5, 0) == 1);
+    assert_true(rg_stats_quantile(v, 5, 0.5) == 3);
+    assert_true(rg_stats_quantile(v, 5, 1) == 5);
+    assert_true(fabs(rg_stats_quantile(v, 5, 0.3) - 2.2) < 1e-12); /* between 2 and 3 */
+    assert_true(rg_stats_quantile(v, 0, 0.5) == 0);
+    assert_true(rg_stats_quantile(v, 1, 0.9) == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sort_and_quantile),
         cmocka_unit_test(test_exact_table_values),
         cmocka_unit_test(test_three_versus_three),
         cmocka_unit_test(test_exact_moses_interval),

@@ -108,8 +108,8 @@ struct rg_cell_env {
     void *opaque;
 };
 
-/* Runs the cell to its verdict. Returns 0 with res filled (any verdict), -1 only when res
- * could not be produced at all. */
+/* Runs the cell to its verdict, with res filled (any verdict: infrastructure failures make
+ * it inconclusive). Returns 0. */
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res);
 void rg_cell_result_free(struct rg_cell_result *res);
 

@@ -44,7 +44,7 @@ typedef void (*rg_hv_event_cb)(struct rg_hv_domain *dom, const struct rg_hv_even
                                void *opaque);
 
 struct rg_hv_domain_spec {
-    const char *name; /* unique: ringgate-<run id>-<cell id>[-<n>] */
+    const char *name; /* unique: rg-<run id>-<cell id>[-twin] */
     int vcpus;
     int memory_mib;
     const char *machine; /* e.g. "pc" */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/stats.h"
 
 /* Every string from the report reaches the page through esc(); class names and ids are
  * built from fixed lists and indexes only, never from report strings. */
@@ -1001,13 +1002,6 @@ static void cells(struct rg_buf *b, const json_t *report)
     rg_buf_puts(b, "</section>\n");
 }
 
-static int dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Samples sorted into a new array (NULL when empty). */
 static double *sorted(const json_t *a, size_t *n)
 {
     const json_t *v;
@@ -1023,20 +1017,8 @@ static double *sorted(const json_t *a, size_t *n)
         if (json_is_number(v))
             s[(*n)++] = json_number_value(v);
     }
-    qsort(s, *n, sizeof(*s), dbl_cmp);
+    rg_stats_sort(s, *n);
     return s;
-}
-
-static double quantile(const double *s, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t lo = (size_t)pos;
-
-    if (n == 0)
-        return 0;
-    if (lo + 1 >= n)
-        return s[n - 1];
-    return s[lo] + (s[lo + 1] - s[lo]) * (pos - (double)lo);
 }
 
 /* One row of the strip plot: the box from quartile to quartile, the median, every sample
@@ -1051,9 +1033,9 @@ static void strip(struct rg_buf *b, const struct scale *sc, const double *s, siz
                   "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
                   "<rect class=\"box%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"24\"/>"
                   "<line class=\"med%s\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-                  sx(sc, s[0]), sx(sc, s[n - 1]), y, y, cls, sx(sc, quantile(s, n, .25)), y - 12,
-                  fmax(sx(sc, quantile(s, n, .75)) - sx(sc, quantile(s, n, .25)), 1), cls,
-                  sx(sc, quantile(s, n, .5)), sx(sc, quantile(s, n, .5)), y - 12, y + 12);
+                  sx(sc, s[0]), sx(sc, s[n - 1]), y, y, cls, sx(sc, rg_stats_quantile(s, n, .25)), y - 12,
+                  fmax(sx(sc, rg_stats_quantile(s, n, .75)) - sx(sc, rg_stats_quantile(s, n, .25)), 1), cls,
+                  sx(sc, rg_stats_quantile(s, n, .5)), sx(sc, rg_stats_quantile(s, n, .5)), y - 12, y + 12);
     for (size_t i = 0; i < n; i++)
         rg_buf_printf(b,
                       "<circle class=\"dot%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.2\">"
@@ -1086,7 +1068,7 @@ static void plot(struct rg_buf *b, const json_t *m, size_t ci, size_t mi)
     size_t nb, nc;
     double *sb = sorted(json_object_get(m, "baseline"), &nb);
     double *sc = sorted(json_object_get(m, "candidate"), &nc);
-    double med = quantile(sb, nb, .5), thr = med * (1 + rg_report_num(m, "threshold_pct", 0) / 100);
+    double med = rg_stats_quantile(sb, nb, .5), thr = med * (1 + rg_report_num(m, "threshold_pct", 0) / 100);
     double est = med * (1 + rg_report_num(m, "shift_pct", 0) / 100);
     double lo_ci = med * (1 + rg_report_num(m, "ci_low_pct", 0) / 100);
     double hi_ci = med * (1 + rg_report_num(m, "ci_high_pct", 0) / 100);

@@ -28,6 +28,23 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void rg_stats_sort(double *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), cmp_double);
+}
+
+double rg_stats_quantile(const double *s, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)pos;
+
+    if (n == 0)
+        return 0;
+    if (lo + 1 >= n)
+        return s[n - 1];
+    return s[lo] + (s[lo + 1] - s[lo]) * (pos - (double)lo);
+}
+
 double rg_stats_median(double *v, size_t n)
 {
     if (n == 0)

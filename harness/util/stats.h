@@ -26,6 +26,11 @@ int rg_stats_shift(const double *base, size_t nb, const double *cand, size_t nc,
                    struct rg_shift_test *out);
 /* The median of v (reordered in place); 0 for an empty v. */
 double rg_stats_median(double *v, size_t n);
+/* Sorts v ascending. */
+void rg_stats_sort(double *v, size_t n);
+/* The q-quantile (0..1) of sorted s, linearly interpolated between order statistics; 0 for
+ * no samples. */
+double rg_stats_quantile(const double *s, size_t n, double q);
 /* The z with P(Z > z) = q for a standard normal Z (0 < q < 1). */
 double rg_stats_z_upper(double q);
 /* A robust standard deviation: 1.4826 times the median absolute deviation of v from its own
