@@ -4,6 +4,8 @@
  * each ends inconclusive, the mean pairs used, and the wall time per sample.
  * Each comparison takes the pairs of its run in a seeded random order (without replacement)
  * and looks at them as `ringgate run` would: after SAMPLES pairs, then up to MAX_SAMPLES.
+ * Then the power curve on this host's own noise: the A/A pairs with the candidate's samples
+ * scaled by 1 + s, for shifts s around the threshold (a synthetic slowdown on real noise).
  * Usage: bench_regression_power LABEL AA_RUN_DIR SLOW_RUN_DIR SAMPLES MAX_SAMPLES [N] */
 #include <jansson.h>
 #include <stdio.h>
@@ -145,6 +147,31 @@ int main(int argc, char **argv)
            share(&ts, RG_METRIC_PASS) + share(&ts, RG_METRIC_BELOW_THRESHOLD),
            (double)ts.pairs / (double)ts.runs, aa.measure_s / (2.0 * (double)aa.n),
            slow.measure_s / (2.0 * (double)slow.n));
+    printf("%-12s power on the A/A noise (shift injected: blocked / inconclusive, mean pairs):",
+           argv[1]);
+    {
+        static const double shifts[] = {0.5, 1.0, 1.5, 2.0, 3.0}; /* x threshold */
+        double *orig = malloc(aa.n * sizeof(double));
+
+        if (!orig)
+            abort();
+        memcpy(orig, aa.c, aa.n * sizeof(double));
+        for (size_t k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++) {
+            struct tally t = {0};
+            double f = 1 + shifts[k] * aa.threshold / 100;
+
+            for (size_t i = 0; i < aa.n; i++)
+                aa.c[i] = orig[i] * f;
+            for (int i = 0; i < n; i++)
+                compare(&aa, &d, &t);
+            printf("%s +%.0f %%: %.0f %% / %.0f %%, %.1f", k ? ";" : "",
+                   shifts[k] * aa.threshold, share(&t, RG_METRIC_REGRESSION),
+                   share(&t, RG_METRIC_INCONCLUSIVE), (double)t.pairs / (double)t.runs);
+        }
+        printf("\n");
+        memcpy(aa.c, orig, aa.n * sizeof(double));
+        free(orig);
+    }
     free(aa.b);
     free(aa.c);
     free(slow.b);
