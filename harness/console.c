@@ -14,6 +14,7 @@
 #define EXCERPT_BYTES 8192
 #define REPORT_MAX_LINES 200 /* a report that never ends is closed after this many lines */
 #define MAX_FRAMES 64        /* candidate frames kept per report */
+#define NEED_FRAME_LINES 40  /* RG_RULE_NEED_FRAME reports show a frame within this many lines */
 #define NCAPS 4
 #define TITLE_LEN 120 /* longer titles are cut, as upstream's are */
 
@@ -429,6 +430,7 @@ static int parse_frames(const char *s, struct pframe out[2])
         const char *colon = strchr(p, ':');
         if (colon && colon - p <= 4)
             p = colon + 1;
+        p = skip_addrs(p); /* 4.x: "RIP: 0010:[<ffffffff81000000>]  [<...>] F+0x1/0x2" */
     } else if (starts(p, "pc : ")) {
         p += 5;
     } else if (starts(p, "PC is at ")) {
@@ -731,14 +733,23 @@ static void build_title(const struct rg_console *c, const struct report *r, cons
             rg_buf_putc(&b, *p);
         }
     }
-    /* One blank between words, none at the ends, at most TITLE_LEN characters. */
+    /* One blank between words, none at the ends, at most TITLE_LEN characters (a longer
+     * one loses its last words). */
     size_t o = 0;
     const char *t = rg_buf_str(&b);
-    for (size_t i = 0; t[i] && o + 1 < size && o < TITLE_LEN; i++) {
+    bool cut = false;
+    for (size_t i = 0; t[i] && o + 1 < size; i++) {
         if (t[i] == ' ' && (o == 0 || out[o - 1] == ' '))
             continue;
+        if (o == TITLE_LEN) {
+            cut = true;
+            break;
+        }
         out[o++] = t[i];
     }
+    if (cut)
+        while (o && out[o - 1] != ' ')
+            o--;
     while (o && out[o - 1] == ' ')
         o--;
     out[o] = '\0';
@@ -1024,10 +1035,14 @@ static void report_frames(struct report *r, const char *s)
             add_frame(r, name, mod, 0);
         return;
     }
-    if (starts(t, "Allocated in ") && r->rule->frames == RG_FRAMES_TRACK) {
+    /* SLUB's object history: who allocated it is a key frame for some types; the stacks
+     * that follow are history, not the path that found the bug. */
+    if (starts(t, "Allocated in ") || starts(t, "Freed in ")) {
         char name[96], mod[48];
-        if (frame_at(t + 13, false, name, sizeof(name), mod, sizeof(mod)))
+        if (t[0] == 'A' && r->rule->frames == RG_FRAMES_TRACK &&
+            frame_at(t + 13, false, name, sizeof(name), mod, sizeof(mod)))
             add_frame(r, name, mod, 0);
+        r->stack_done = true;
         return;
     }
     if (r->stack_done)
@@ -1095,6 +1110,9 @@ static bool report_ends(const struct report *r, const char *s)
     case RG_END_INDENT:
         break;
     }
+    if ((r->rule->flags & RG_RULE_NEED_FRAME) && !r->nf && !r->unreliable[0] &&
+        r->lines >= NEED_FRAME_LINES)
+        return true;
     return r->lines >= REPORT_MAX_LINES;
 }
 
@@ -1247,7 +1265,10 @@ void rg_console_finish(struct rg_console *c)
 
 bool rg_console_crash_pending(const struct rg_console *c)
 {
-    return c->r.open && c->r.cls == RG_CONSOLE_CRASH;
+    const struct report *r = &c->r;
+
+    return r->open && r->cls == RG_CONSOLE_CRASH &&
+           (!(r->rule->flags & RG_RULE_NEED_FRAME) || r->nf || r->unreliable[0]);
 }
 
 size_t rg_console_nfindings(const struct rg_console *c)

@@ -602,12 +602,15 @@ const struct rg_console_rule rg_console_rules[] = {
     {.kind = "oops",
      .start = {"Internal error: "},
      .title = "Internal error in %F",
-     .flags = RG_RULE_CONTINUES},
+     .flags = RG_RULE_CONTINUES | RG_RULE_NEED_FRAME},
     {.kind = "oops",
      .start = {"invalid opcode: "},
      .title = "invalid opcode in %F",
-     .flags = RG_RULE_CONTINUES},
-    {.kind = "oops", .start = {"Oops: "}, .title = "Oops in %F", .flags = RG_RULE_CONTINUES},
+     .flags = RG_RULE_CONTINUES | RG_RULE_NEED_FRAME},
+    {.kind = "oops",
+     .start = {"Oops: "},
+     .title = "Oops in %F",
+     .flags = RG_RULE_CONTINUES | RG_RULE_NEED_FRAME},
 
     /* BUG() and memory corruption. */
     {.kind = "list-corruption",
@@ -835,7 +838,7 @@ const struct rg_console_rule rg_console_rules[] = {
      .flags = RG_RULE_LEAD_IN,
      .skip = skip_refcount},
     {.kind = "warning",
-     .start = {"ODEBUG: ", WARN_AT("lib/debugobjects.c")},
+     .start = {"ODEBUG: * object type: ", WARN_AT("lib/debugobjects.c")},
      .frames = RG_FRAMES_WARN,
      .title = "WARNING: ODEBUG bug in %F",
      .cls = RG_RULE_WARNING,
@@ -921,8 +924,10 @@ const struct rg_console_rule rg_console_rules[] = {
      .end = RG_END_LINE},
 
     /* Any other BUG: the kernel's words up to its details. */
-    {.kind = "bug", .start = {"BUG: *"}, .title = "%H in %F", .title_noframe = "%H",
-     .flags = RG_RULE_CONTINUES},
+    {.kind = "bug",
+     .start = {"BUG: *"},
+     .title = "%H in %F",
+     .flags = RG_RULE_CONTINUES | RG_RULE_NEED_FRAME},
 };
 
 const size_t rg_console_nrules = sizeof(rg_console_rules) / sizeof(rg_console_rules[0]);

@@ -47,7 +47,8 @@ enum {
     RG_RULE_CONTINUES = 1 << 0, /* inside an open report this line is part of it */
     RG_RULE_LEAD_IN = 1 << 1,   /* a first line that the next report line may take over */
     RG_RULE_PANIC = 1 << 2,     /* "Kernel panic": ends the report before it, if any */
-    RG_RULE_NEED_FRAME = 1 << 3, /* no kernel frame at all: not a kernel report (user fault) */
+    RG_RULE_NEED_FRAME = 1 << 3, /* no kernel frame within 40 lines: not a kernel report (a
+                                    user-space fault, a program's own "BUG:" message) */
     RG_RULE_ONCE = 1 << 4,      /* printed again and again: one finding per boot */
 };
 
