@@ -982,7 +982,7 @@ static void report_evidence(struct rg_console *c, struct report *r, const char *
         else if (starts(s, "Write of size") || starts(s, "Write at addr"))
             snprintf(r->access, sizeof(r->access), "Write");
     }
-    if (strstr(s, "Killed process ") || strstr(s, "Kill process ")) {
+    if (r->rule->cls == RG_RULE_OOM && (strstr(s, "Killed process ") || strstr(s, "Kill process "))) {
         const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : NULL;
         if (open && close && close - open - 1 < (long)sizeof(r->oom_comm))
             snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1),
@@ -1024,12 +1024,12 @@ static void report_frames(struct report *r, const char *s)
             r->stack_done = false;
         return;
     }
-    if (strstr(t, "which became ") && strstr(t, " at:"))
+    if (r->rule->frames == RG_FRAMES_BECAME && strstr(t, "which became ") && strstr(t, " at:"))
         r->after_became = true;
     if (starts(t, "backtrace"))
         r->after_backtrace = true;
     /* Key frames named in the text: lockdep's lock sites, SLUB's owner. */
-    if ((at = strstr(s, ", at: ")) != NULL && r->rule->frames == RG_FRAMES_AT) {
+    if (r->rule->frames == RG_FRAMES_AT && (at = strstr(s, ", at: ")) != NULL) {
         char name[96], mod[48];
         if (frame_at(skip_addrs(at + 6), false, name, sizeof(name), mod, sizeof(mod)))
             add_frame(r, name, mod, 0);
@@ -1179,9 +1179,14 @@ static void scan_line(struct rg_console *c, const char *raw, size_t len)
         report_finish(c);
         return;
     }
-    /* "rg_sensor: loading out-of-tree module taints kernel." */
-    if ((p = strstr(s, ": loading out-of-tree module taints kernel")) != NULL ||
-        (p = strstr(s, ": module verification failed")) != NULL) {
+    /* "rg_sensor: loading out-of-tree module taints kernel.", "rg_sensor: module verification
+     * failed: signature and/or required key missing - tainting kernel" (the tail first:
+     * most lines end otherwise). */
+    size_t n = strlen(s);
+    if (n > 16 && (strcmp(s + n - 14, "taints kernel.") == 0 ||
+                   strcmp(s + n - 15, "tainting kernel") == 0) &&
+        ((p = strstr(s, ": loading out-of-tree module")) != NULL ||
+         (p = strstr(s, ": module verification failed")) != NULL)) {
         if (!c->oot[0])
             snprintf(c->oot, sizeof(c->oot), " ");
         note_out_of_tree(c, s, (size_t)(p - s));
