@@ -9,7 +9,7 @@
 #include "buf.h"
 #include "console_rules.h"
 
-#define LINE_MAX_BYTES 1024  /* longer console lines are cut: reports' lines are short */
+#define LINE_MAX_BYTES 1024 /* longer console lines are cut: reports' lines are short */
 #define EXCERPT_LINES 60
 #define EXCERPT_BYTES 8192
 #define REPORT_MAX_LINES 200 /* a report that never ends is closed after this many lines */
@@ -55,10 +55,10 @@ struct rg_console {
     struct rg_buf partial; /* bytes of the line not yet ended */
     long lines;
     struct report r;
-    bool boot_crashed;     /* a crash report was seen since the last boot banner */
-    size_t boot_first;     /* the first finding of this boot */
-    char oot[256];         /* out-of-tree modules named by this boot (" a b "), "" unknown */
-    short *lists;          /* rule indices, by a line's first byte (index_rules) */
+    bool boot_crashed; /* a crash report was seen since the last boot banner */
+    size_t boot_first; /* the first finding of this boot */
+    char oot[256];     /* out-of-tree modules named by this boot (" a b "), "" unknown */
+    short *lists;      /* rule indices, by a line's first byte (index_rules) */
     short list_at[256], list_n[256];
     struct rg_console_finding *v;
     size_t n, cap;
@@ -165,8 +165,8 @@ static void index_rules(struct rg_console *c)
     }
 }
 
-static const struct rg_console_rule *match_list(const struct rg_console *c, int b,
-                                                const char *s, struct caps *cap)
+static const struct rg_console_rule *match_list(const struct rg_console *c, int b, const char *s,
+                                                struct caps *cap)
 {
     for (int j = 0; j < c->list_n[b]; j++) {
         const struct rg_console_rule *rule = &rg_console_rules[c->lists[c->list_at[b] + j]];
@@ -308,8 +308,8 @@ size_t rg_console_clean_line(const char *in, size_t len, char *out, size_t size)
                 q++;
                 n--;
             }
-            bool stamp = n > 0, caller = n > 1 && (q[0] == 'T' || q[0] == 'C') &&
-                                         is_digit_str(q + 1, n - 1);
+            bool stamp = n > 0,
+                 caller = n > 1 && (q[0] == 'T' || q[0] == 'C') && is_digit_str(q + 1, n - 1);
             for (size_t k = 0; k < n && stamp; k++)
                 stamp = isdigit((unsigned char)q[k]) || q[k] == '.';
             if (stamp || caller)
@@ -351,8 +351,7 @@ static bool is_ident(char ch)
 }
 
 /* "F+0x1a/0x40 [mod]" (or, with bare, "F [mod]", "F)" and "F" as printed by %ps) at p. */
-static bool frame_at(const char *p, bool bare, char *name, size_t nsize, char *mod,
-                     size_t msize)
+static bool frame_at(const char *p, bool bare, char *name, size_t nsize, char *mod, size_t msize)
 {
     size_t n = 0, hex = 0;
     const char *after;
@@ -456,8 +455,8 @@ static int parse_frames(const char *s, struct pframe out[2])
         const char *from = strstr(p, ") from ");
         if (from) {
             const char *g = skip_addrs(from + 7);
-            if (*g == '(' && frame_at(g + 1, true, out[n].name, sizeof(out[n].name),
-                                      out[n].mod, sizeof(out[n].mod)))
+            if (*g == '(' && frame_at(g + 1, true, out[n].name, sizeof(out[n].name), out[n].mod,
+                                      sizeof(out[n].mod)))
                 out[n++].unreliable = unreliable;
         }
         return n;
@@ -674,9 +673,8 @@ static void put_sanitised(struct rg_buf *b, const char *s, size_t n)
                 h++;
             if (i > 0 && h > i && (h == n || !word_char(s[h]))) {
                 /* "file.c:123" keeps its file */
-                rg_buf_puts(b, prev == ':' && i >= 2 && isalpha((unsigned char)s[i - 2])
-                                   ? "LINE"
-                                   : "NUM");
+                rg_buf_puts(b, prev == ':' && i >= 2 && isalpha((unsigned char)s[i - 2]) ? "LINE"
+                                                                                         : "NUM");
                 i = h;
                 continue;
             }
@@ -982,11 +980,11 @@ static void report_evidence(struct rg_console *c, struct report *r, const char *
         else if (starts(s, "Write of size") || starts(s, "Write at addr"))
             snprintf(r->access, sizeof(r->access), "Write");
     }
-    if (r->rule->cls == RG_RULE_OOM && (strstr(s, "Killed process ") || strstr(s, "Kill process "))) {
+    if (r->rule->cls == RG_RULE_OOM &&
+        (strstr(s, "Killed process ") || strstr(s, "Kill process "))) {
         const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : NULL;
         if (open && close && close - open - 1 < (long)sizeof(r->oom_comm))
-            snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1),
-                     open + 1);
+            snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1), open + 1);
     }
 }
 
@@ -1183,8 +1181,8 @@ static void scan_line(struct rg_console *c, const char *raw, size_t len)
      * failed: signature and/or required key missing - tainting kernel" (the tail first:
      * most lines end otherwise). */
     size_t n = strlen(s);
-    if (n > 16 && (strcmp(s + n - 14, "taints kernel.") == 0 ||
-                   strcmp(s + n - 15, "tainting kernel") == 0) &&
+    if (n > 16 &&
+        (strcmp(s + n - 14, "taints kernel.") == 0 || strcmp(s + n - 15, "tainting kernel") == 0) &&
         ((p = strstr(s, ": loading out-of-tree module")) != NULL ||
          (p = strstr(s, ": module verification failed")) != NULL)) {
         if (!c->oot[0])
@@ -1222,9 +1220,8 @@ static void scan_line(struct rg_console *c, const char *raw, size_t len)
     }
     if (r->open) {
         report_line(c, s, line, false);
-    } else if (c->n > c->boot_first &&
-               (starts(s, "---[ end Kernel panic") || starts(s, "Kernel Offset:") ||
-                starts(s, "Rebooting in"))) {
+    } else if (c->n > c->boot_first && (starts(s, "---[ end Kernel panic") ||
+                                        starts(s, "Kernel Offset:") || starts(s, "Rebooting in"))) {
         c->v[c->n - 1].last_line = line;
     }
 }

@@ -10,6 +10,9 @@
  * asks about, wins over the kernel code it called into.
  */
 
+/* One entry per line and per field: clang-format would pack the tables into paragraphs. */
+/* clang-format off */
+
 /* ---- Skip lists: frames on the way from the report to the culprit ---- */
 
 const struct rg_skip rg_console_skip_common[] = {
@@ -521,8 +524,7 @@ const struct rg_strip rg_console_strip[] = {
 
 /* ---- The report types ---- */
 
-#define WARN_AT(file)                                                                      \
-    "WARNING: CPU: * at " file, "WARNING: at " file, "WARNING: " file "# at "
+#define WARN_AT(file) "WARNING: CPU: * at " file, "WARNING: at " file, "WARNING: " file "# at "
 
 const struct rg_console_rule rg_console_rules[] = {
     /* Sanitizers. */
@@ -929,5 +931,7 @@ const struct rg_console_rule rg_console_rules[] = {
      .title = "%H in %F",
      .flags = RG_RULE_CONTINUES | RG_RULE_NEED_FRAME},
 };
+
+/* clang-format on */
 
 const size_t rg_console_nrules = sizeof(rg_console_rules) / sizeof(rg_console_rules[0]);

@@ -18,7 +18,8 @@
 /* What a report is, before the scenario's options map it to a finding class. */
 enum rg_rule_class {
     RG_RULE_CRASH,   /* the kernel is broken: oops, BUG, sanitizer, memory corruption */
-    RG_RULE_WARNING, /* the kernel lives on: WARNING, leaks; a panic that follows makes it a crash */
+    RG_RULE_WARNING, /* the kernel lives on: WARNING, leaks; a panic that follows makes it a crash
+                      */
     RG_RULE_HANG,    /* lockups, stalls, hung tasks (opts.hang_class) */
     RG_RULE_OOM,     /* the OOM killer (opts.oom_class) */
 };
@@ -44,12 +45,12 @@ enum rg_rule_pick {
 
 /* Rule flags. */
 enum {
-    RG_RULE_CONTINUES = 1 << 0, /* inside an open report this line is part of it */
-    RG_RULE_LEAD_IN = 1 << 1,   /* a first line that the next report line may take over */
-    RG_RULE_PANIC = 1 << 2,     /* "Kernel panic": ends the report before it, if any */
+    RG_RULE_CONTINUES = 1 << 0,  /* inside an open report this line is part of it */
+    RG_RULE_LEAD_IN = 1 << 1,    /* a first line that the next report line may take over */
+    RG_RULE_PANIC = 1 << 2,      /* "Kernel panic": ends the report before it, if any */
     RG_RULE_NEED_FRAME = 1 << 3, /* no kernel frame within 40 lines: not a kernel report (a
                                     user-space fault, a program's own "BUG:" message) */
-    RG_RULE_ONCE = 1 << 4,      /* printed again and again: one finding per boot */
+    RG_RULE_ONCE = 1 << 4,       /* printed again and again: one finding per boot */
 };
 
 /* What ends a report besides a new report, a new boot and the stream's end. Every report also

@@ -87,8 +87,8 @@ static void test_corpus_golden_titles(void **state)
         for (unsigned seed = 0; seed < 6; seed++) {
             char *got = scan(data, len, seed);
             if (strcmp(got, want) != 0) {
-                print_error("%s (chunk seed %u):\n--- expected\n%s--- got\n%s", path, seed,
-                            want, got);
+                print_error("%s (chunk seed %u):\n--- expected\n%s--- got\n%s", path, seed, want,
+                            got);
                 failures++;
                 free(got);
                 break;
@@ -205,7 +205,6 @@ static void test_excerpt_bounded(void **state)
     rg_console_free(c);
 }
 
-
 /* Words that alarm a naive scanner, in lines that report nothing. */
 static void test_clean_alarming_words(void **state)
 {
@@ -270,16 +269,15 @@ static const struct rg_console_finding *only(struct rg_console *c, const char *l
  * called into, and its name is the finding's module; in-tree modules are kernel code. */
 static void test_guilty_module(void **state)
 {
-    static const char log[] =
-        "BUG: unable to handle page fault for address: ffffc90000a3e000\n"
-        "Modules linked in: rg_sensor(OE) ext4 mbcache\n"
-        "RIP: 0010:mb_cache_entry_touch+0x5/0x20 [mbcache]\n"
-        "Call Trace:\n"
-        " <TASK>\n"
-        " ext4_xattr_get+0x9e/0x2b0 [ext4]\n"
-        " rg_audit_inode+0x3c/0x90 [rg_sensor]\n"
-        " </TASK>\n"
-        "---[ end trace 0000000000000000 ]---\n";
+    static const char log[] = "BUG: unable to handle page fault for address: ffffc90000a3e000\n"
+                              "Modules linked in: rg_sensor(OE) ext4 mbcache\n"
+                              "RIP: 0010:mb_cache_entry_touch+0x5/0x20 [mbcache]\n"
+                              "Call Trace:\n"
+                              " <TASK>\n"
+                              " ext4_xattr_get+0x9e/0x2b0 [ext4]\n"
+                              " rg_audit_inode+0x3c/0x90 [rg_sensor]\n"
+                              " </TASK>\n"
+                              "---[ end trace 0000000000000000 ]---\n";
     struct rg_console *c = rg_console_new(NULL);
     const struct rg_console_finding *f = only(c, log);
 
