@@ -180,7 +180,9 @@ static void test_crashing_content_blocks_with_loop_and_rollback(void **state)
     loop = find(&f->res, RG_FINDING_BOOT_LOOP);
     assert_non_null(crash);
     assert_non_null(loop);
-    assert_string_equal(title_of(crash), "BUG: kernel NULL pointer dereference in rg_sensor_eval");
+    assert_string_equal(title_of(crash),
+                        "BUG: unable to handle kernel NULL pointer dereference in rg_sensor_eval");
+    assert_string_equal(crash->module, "rg_sensor");
     assert_non_null(strstr(title_of(loop), "rg_sensor"));
     assert_true(crash->console_line > 0);
     assert_int_equal(crash->action, RG_ACTION_BLOCK);
@@ -318,7 +320,7 @@ static void test_reset_before_console_report(void **state)
     assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
     assert_non_null(find(&f->res, RG_FINDING_BOOT_LOOP));
     assert_string_equal(title_of(find(&f->res, RG_FINDING_CRASH)),
-                        "BUG: kernel NULL pointer dereference in rg_sensor_eval");
+                        "BUG: unable to handle kernel NULL pointer dereference in rg_sensor_eval");
 }
 
 static void test_installer_failure_blocks(void **state)

@@ -15,14 +15,17 @@ const char rg_usage_console_scan[] =
     "\n"
     "Finds Linux kernel failure reports in serial console logs: panics, oopses, NULL\n"
     "dereferences, general protection faults, BUG()s, WARNINGs, KASAN, KFENCE, UBSAN, KMSAN,\n"
-    "lockdep, soft and hard lockups, hung tasks, RCU stalls, list and refcount corruption,\n"
-    "OOM kills and more. Each report gets a stable title (no addresses, offsets, pids, CPU\n"
-    "numbers or times) naming the guilty function; a panic that follows a report is part of\n"
-    "it. FILE '-' reads standard input.\n"
+    "KCSAN, lockdep, SLUB debug, kmemleak, soft and hard lockups, hung tasks, RCU stalls,\n"
+    "list and refcount corruption, VFS failures, OOM kills and more (x86, arm64, arm).\n"
+    "Each report gets a stable title in the names used upstream (no addresses, offsets,\n"
+    "pids, CPU numbers or times) naming the guilty function and its module; a panic that\n"
+    "follows a report is part of it; the first crash is the log's primary report.\n"
+    "FILE '-' reads standard input.\n"
     "\n"
     "  --json          one JSON object per file and line:\n"
     "                  {\"file\", \"crashes\": [{\"title\", \"kind\", \"line\", \"guilty\",\n"
-    "                  \"excerpt\"}], \"warnings\": [{\"title\", \"line\"}]}\n"
+    "                  \"module\", \"primary\", \"excerpt\"}], \"warnings\": [{\"title\",\n"
+    "                  \"kind\", \"line\", \"guilty\", \"module\"}]}\n"
     "  --oom-class C   crash (default), warning or ignore\n"
     "  --hang-class C  class of lockups, hung tasks, RCU stalls: crash (default), warning\n"
     "                  or ignore\n"
@@ -80,14 +83,17 @@ static void print_json(const char *path, const struct rg_console *c)
     for (size_t i = 0; i < rg_console_nfindings(c); i++) {
         const struct rg_console_finding *f = rg_console_finding_at(c, i);
         if (f->cls == RG_CONSOLE_CRASH)
-            json_array_append_new(crashes,
-                                  json_pack("{s:s, s:s, s:I, s:s, s:s}", "title", f->title,
-                                            "kind", f->kind, "line", (json_int_t)f->first_line,
-                                            "guilty", f->guilty, "excerpt",
-                                            f->excerpt ? f->excerpt : ""));
+            json_array_append_new(
+                crashes, json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:s}", "title", f->title,
+                                   "kind", f->kind, "line", (json_int_t)f->first_line, "guilty",
+                                   f->guilty, "module", f->module, "primary",
+                                   (long)i == rg_console_primary(c), "excerpt",
+                                   f->excerpt ? f->excerpt : ""));
         else if (f->cls == RG_CONSOLE_WARNING)
-            json_array_append_new(warnings, json_pack("{s:s, s:I}", "title", f->title, "line",
-                                                      (json_int_t)f->first_line));
+            json_array_append_new(
+                warnings, json_pack("{s:s, s:s, s:I, s:s, s:s}", "title", f->title, "kind",
+                                    f->kind, "line", (json_int_t)f->first_line, "guilty",
+                                    f->guilty, "module", f->module));
     }
     root = json_pack("{s:s, s:o, s:o}", "file", path, "crashes", crashes, "warnings", warnings);
     text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -104,8 +110,9 @@ static void print_text(const char *path, const struct rg_console *c)
     printf("%s: %zu report%s in %ld lines\n", path, n, n == 1 ? "" : "s", rg_console_lines(c));
     for (size_t i = 0; i < n; i++) {
         const struct rg_console_finding *f = rg_console_finding_at(c, i);
-        printf("  %-7s line %-6ld %s\n", f->cls == RG_CONSOLE_CRASH ? "crash" : "warning",
-               f->first_line, f->title);
+        printf("  %-7s line %-6ld %s%s\n", f->cls == RG_CONSOLE_CRASH ? "crash" : "warning",
+               f->first_line, f->title,
+               n > 1 && (long)i == rg_console_primary(c) ? "  (primary)" : "");
         if (f->guilty[0])
             printf("          guilty: %s%s%s%s\n", f->guilty, f->module[0] ? " [" : "",
                    f->module, f->module[0] ? "]" : "");

@@ -1,4 +1,4 @@
-/* The console crash detector: a streaming line scanner for Linux kernel failure reports. */
+/* The console crash detector: a streaming line scanner driven by the report table. */
 #include "console/console.h"
 
 #include <ctype.h>
@@ -6,39 +6,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/rules.h"
 #include "util/buf.h"
 
-#define LINE_MAX_BYTES 1024  /* longer console lines are cut: reports' lines are short */
+#define LINE_MAX_BYTES 1024 /* longer console lines are cut: reports' lines are short */
 #define EXCERPT_LINES 60
 #define EXCERPT_BYTES 8192
 #define REPORT_MAX_LINES 200 /* a report that never ends is closed after this many lines */
+#define MAX_FRAMES 64        /* candidate frames kept per report */
+#define NEED_FRAME_LINES 40  /* RG_RULE_NEED_FRAME reports show a frame within this many lines */
+#define NCAPS 4
+#define TITLE_LEN 120 /* longer titles are cut, as upstream's are */
 
-enum kind {
-    K_NONE,
-    K_GENERIC, /* title is fixed text plus " in <guilty>" */
-    K_WARNING, /* function named on the report's first line */
-    K_SANITIZER,
-    K_HANG,
-    K_OOM,
-    K_PANIC, /* a panic with no report before it: the reason is the title */
+struct caps {
+    const char *p[NCAPS];
+    size_t n[NCAPS];
+};
+
+struct frame {
+    char name[96];
+    char mod[48];
+    unsigned char tier; /* 0: the rule's key frames; 1: the stack; 2: last resort */
+    bool irq;           /* printed inside <IRQ>/<NMI>: the interrupt, not the interrupted */
 };
 
 struct report {
     bool open;
-    enum kind kind;
+    const struct rg_console_rule *rule;
     enum rg_console_class cls;
-    char kindname[48];
-    char head[RG_CONSOLE_TITLE_MAX]; /* the title before " in <function>" */
-    char fixed[128];                 /* a function named by the first line itself */
-    bool fixed_in_module;            /* ... followed by a "[module]" tag */
-    char access[8];                  /* KASAN: Read or Write */
-    char guilty_any[128], guilty_mod[128], mod[64];
-    char guilty_unreliable[128]; /* from "? frame" lines: only when nothing better exists */
-    char hung_comm[64];          /* hung task reports without a stack name their task */
-    char modules[256], tainted[64], oom_comm[64];
+    char caps[NCAPS][160];
+    char first[RG_CONSOLE_TITLE_MAX]; /* the first line, prefixes dropped */
+    char access[8];                   /* KASAN: Read or Write */
+    char oom_comm[64], modules[256], tainted[64];
     long first_line, last_line;
     int lines;
-    bool in_trace_end; /* hang reports end with their stack */
+    struct frame f[MAX_FRAMES];
+    int nf;
+    char unreliable[96], unreliable_mod[48]; /* the best "? frame": only when nothing else */
+    bool stack_done;   /* past the primary stack: frames belong to other stacks */
+    bool primary_seen; /* a frame of the primary stack was kept */
+    bool in_irq, after_became, after_backtrace, end_pending;
     struct rg_buf excerpt;
     int excerpt_lines;
 };
@@ -49,9 +56,181 @@ struct rg_console {
     long lines;
     struct report r;
     bool boot_crashed; /* a crash report was seen since the last boot banner */
+    size_t boot_first; /* the first finding of this boot */
+    char oot[256];     /* out-of-tree modules named by this boot (" a b "), "" unknown */
+    short *lists;      /* rule indices, by a line's first byte (index_rules) */
+    short list_at[256], list_n[256];
     struct rg_console_finding *v;
     size_t n, cap;
 };
+
+/* ---- Globs ---- */
+
+static bool glob_at(const char *p, const char *s, struct caps *cap, int ci, bool full)
+{
+    for (;;) {
+        if (!*p)
+            return !full || !*s;
+        if (*p == '*') {
+            if (!p[1]) {
+                if (cap && ci < NCAPS) {
+                    cap->p[ci] = s;
+                    cap->n[ci] = strlen(s);
+                }
+                return true;
+            }
+            for (const char *t = s;; t++) {
+                if (glob_at(p + 1, t, cap, ci + 1, full)) {
+                    if (cap && ci < NCAPS) {
+                        cap->p[ci] = s;
+                        cap->n[ci] = (size_t)(t - s);
+                    }
+                    return true;
+                }
+                if (!*t)
+                    return false;
+            }
+        }
+        if (*p == '#') {
+            size_t n = strcspn(s, " ");
+            if (!n || !glob_at(p + 1, s + n, cap, ci + 1, full))
+                return false;
+            if (cap && ci < NCAPS) {
+                cap->p[ci] = s;
+                cap->n[ci] = n;
+            }
+            return true;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+}
+
+static bool glob_full(const char *pattern, const char *s)
+{
+    return glob_at(pattern, s, NULL, 0, true);
+}
+
+static bool skip_match(const struct rg_skip *list, const char *name)
+{
+    for (; list && list->pattern; list++)
+        if (glob_full(list->pattern, name))
+            return true;
+    return false;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* ---- The rule index ---- */
+
+/* Rules are tried by the first byte of a line: list[b] holds, in table order, the rules with
+ * a start pattern beginning with b; list[0] those beginning with a wildcard, tried on every
+ * line (after a look for their first literal text). */
+static void index_rules(struct rg_console *c)
+{
+    size_t total = 0, at = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (int b = 0; b < 256; b++) {
+            if (pass == 1) {
+                c->list_at[b] = (short)at;
+                c->list_n[b] = 0;
+            }
+            for (size_t i = 0; i < rg_console_nrules; i++) {
+                bool in = false;
+                for (int k = 0; k < 4 && rg_console_rules[i].start[k]; k++) {
+                    unsigned char first = (unsigned char)rg_console_rules[i].start[k][0];
+                    in = in || first == b || (b == 0 && (first == '*' || first == '#'));
+                }
+                if (!in)
+                    continue;
+                if (pass == 0) {
+                    total++;
+                } else {
+                    c->lists[at++] = (short)i;
+                    c->list_n[b]++;
+                }
+            }
+        }
+        if (pass == 0) {
+            c->lists = malloc((total ? total : 1) * sizeof(*c->lists));
+            if (!c->lists)
+                abort();
+        }
+    }
+}
+
+static const struct rg_console_rule *match_list(const struct rg_console *c, int b, const char *s,
+                                                struct caps *cap)
+{
+    for (int j = 0; j < c->list_n[b]; j++) {
+        const struct rg_console_rule *rule = &rg_console_rules[c->lists[c->list_at[b] + j]];
+        for (int k = 0; k < 4 && rule->start[k]; k++) {
+            const char *pat = rule->start[k];
+            if (pat[0] != '*' && pat[0] != '#' && pat[0] != s[0])
+                continue;
+            if (pat[0] == '*' && pat[1]) {
+                char lit[48];
+                size_t n = strcspn(pat + 1, "*#");
+                if (n >= sizeof(lit))
+                    n = sizeof(lit) - 1;
+                memcpy(lit, pat + 1, n);
+                lit[n] = '\0';
+                if (n && !strstr(s, lit))
+                    continue;
+            }
+            memset(cap, 0, sizeof(*cap));
+            if (glob_at(pat, s, cap, 0, false))
+                return rule;
+        }
+    }
+    return NULL;
+}
+
+static const struct rg_console_rule *match_rule(const struct rg_console *c, const char *s,
+                                                struct caps *cap)
+{
+    const struct rg_console_rule *r = NULL;
+
+    if (s[0])
+        r = match_list(c, (unsigned char)s[0], s, cap);
+    if (!r)
+        r = match_list(c, 0, s, cap);
+    return r;
+}
+
+/* The line with its leading blanks and known prefixes dropped, and the rule it starts. */
+static const struct rg_console_rule *detect(const struct rg_console *c, const char *s,
+                                            const char **head, struct caps *cap)
+{
+    const struct rg_console_rule *rule;
+
+    for (;;) {
+        bool again = false;
+        while (*s == ' ')
+            s++;
+        for (const struct rg_strip *st = rg_console_strip; st->prefix; st++) {
+            if (!starts(s, st->prefix))
+                continue;
+            const char *rest = s + strlen(st->prefix);
+            if (st->only_if_known && !match_rule(c, rest, cap))
+                continue;
+            s = rest;
+            again = true;
+            break;
+        }
+        if (!again)
+            break;
+    }
+    *head = s;
+    rule = match_rule(c, s, cap);
+    return rule;
+}
 
 struct rg_console *rg_console_new(const struct rg_console_opts *opts)
 {
@@ -61,6 +240,7 @@ struct rg_console *rg_console_new(const struct rg_console_opts *opts)
         abort();
     if (opts)
         c->opts = *opts;
+    index_rules(c);
     return c;
 }
 
@@ -128,8 +308,8 @@ size_t rg_console_clean_line(const char *in, size_t len, char *out, size_t size)
                 q++;
                 n--;
             }
-            bool stamp = n > 0, caller = n > 1 && (q[0] == 'T' || q[0] == 'C') &&
-                                         is_digit_str(q + 1, n - 1);
+            bool stamp = n > 0,
+                 caller = n > 1 && (q[0] == 'T' || q[0] == 'C') && is_digit_str(q + 1, n - 1);
             for (size_t k = 0; k < n && stamp; k++)
                 stamp = isdigit((unsigned char)q[k]) || q[k] == '.';
             if (stamp || caller)
@@ -163,118 +343,431 @@ void rg_console_frame_name(const char *frame, char *out, size_t size)
         *dot = '\0';
 }
 
-/* ---- Frames and the guilty function ---- */
+/* ---- Frames ---- */
 
-/* Generic kernel code a report passes through on its way to the function that failed. */
-static bool frame_generic(const char *f)
+static bool is_ident(char ch)
 {
-    static const char *const prefixes[] = {
-        "panic",         "dump_stack",      "show_stack",     "show_regs",
-        "printk",        "vprintk",         "_printk",        "__warn",
-        "warn_",         "report_bug",      "handle_bug",     "exc_",
-        "asm_exc_",      "do_error_trap",   "do_trap",        "die",
-        "oops_",         "__die",           "kasan_",         "__kasan",
-        "kfence_",       "__kfence",        "kmsan_",         "__msan",
-        "__ubsan",       "ubsan_",          "lockdep_",       "__lock_acquire",
-        "lock_acquire",  "lock_release",    "check_",         "print_",
-        "validate_chain", "mark_lock",      "debug_check",    "__might_",
-        "might_",        "___might_",       "__schedule_bug", "refcount_warn",
-        "__list_add_valid", "__list_del_entry_valid", "list_",  "bad_page",
-        "free_pages_check", "__stack_chk_fail", "watchdog",   "__hrtimer",
-        "hrtimer_",      "__sysvec_",       "sysvec_",        "asm_sysvec_",
-        "irq_exit",      "__irq_exit",      "rcu_",           "__rcu",
-        "sched_show_task", "show_",         "entry_SYSCALL",  "do_syscall_64",
-        "ret_from_fork", "kthread",         "worker_thread",  "process_one_work",
-        "__schedule",    "schedule",        "io_schedule",    "wait_for_",
-        "__wait_",       "wait_",           "rwsem_down",     "__mutex_lock",
-        "mutex_lock",    "down",            "__down",         "native_",
-        "page_fault_oops", "kernel_fault",  "do_user_addr_fault", "__bad_area",
-        "bad_area",      "no_context",      "spurious_kernel_fault", "fixup_exception",
-        "nmi_",          "__nmi",           "default_do_nmi", "cpu_startup_entry",
-        "do_idle",       "default_idle",    "arch_cpu_idle",  "secondary_startup",
-        "start_kernel",  "oom_",            "out_of_memory",  "dump_header",
-        "__alloc_pages", "alloc_pages",     "__do_sys_",      "__x64_sys_",
-        "x64_sys_call",  "smp_call_function", "__flush_smp",  "wb_wait_for_completion",
-        "kfree",         "kmem_cache_free", "__kmem_cache_free", "kvfree",
-    };
-
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (strncmp(f, prefixes[i], strlen(prefixes[i])) == 0)
-            return true;
-    return false;
+    return isalnum((unsigned char)ch) || ch == '_' || ch == '.';
 }
 
-/* A stack frame line: "RIP: 0010:func+0x1/0x2 [mod]", " func+0x1/0x2 [mod]",
- * " [<ffffffff81000000>] func+0x1/0x2". Unreliable frames ("? func") are not used. */
-static bool frame_parse(const char *s, char *name, size_t nsize, char *mod, size_t msize,
-                        bool *unreliable)
+/* "F+0x1a/0x40 [mod]" (or, with bare, "F [mod]", "F)" and "F" as printed by %ps) at p. */
+static bool frame_at(const char *p, bool bare, char *name, size_t nsize, char *mod, size_t msize)
 {
-    const char *p = s, *plus, *br;
+    size_t n = 0, hex = 0;
+    const char *after;
 
     mod[0] = '\0';
-    if (strncmp(p, "RIP: ", 5) == 0) {
-        p = strchr(p + 5, ':');
-        if (!p)
-            return false;
-        p++;
-    } else {
-        while (*p == ' ')
-            p++;
-        if (*p == '?' && unreliable) {
-            *unreliable = true;
-            p++;
-            while (*p == ' ')
-                p++;
-        } else if (*p == '?') {
-            return false;
-        }
-        if (p[0] == '[' && p[1] == '<' && (br = strstr(p, ">] ")))
-            p = br + 3;
-    }
-    plus = strstr(p, "+0x");
-    if (!plus || plus == p || !strchr(plus, '/'))
+    while (is_ident(p[n]))
+        n++;
+    if (!n)
         return false;
-    for (const char *q = p; q < plus; q++)
-        if (!(isalnum((unsigned char)*q) || *q == '_' || *q == '.'))
+    after = p + n;
+    if (starts(after, "+0x")) {
+        const char *slash = after + 3;
+        while (isxdigit((unsigned char)*slash))
+            slash++;
+        if (slash == after + 3 || !starts(slash, "/0x"))
             return false;
-    rg_console_frame_name(p, name, nsize);
-    br = strchr(plus, '[');
-    if (br) {
-        size_t n = 0;
-        br++;
-        while (br[n] && br[n] != ']' && n + 1 < msize)
-            n++;
-        memcpy(mod, br, n);
-        mod[n] = '\0';
+        after = slash + 3;
+        while (isxdigit((unsigned char)*after))
+            after++;
+    } else if (!bare || (*after && *after != ' ' && *after != ')' && *after != ',')) {
+        return false;
+    }
+    /* A bare hexadecimal number is an unsymbolised address, not a function. */
+    for (size_t i = 0; i < n; i++)
+        hex += isxdigit((unsigned char)p[i]) != 0;
+    if (hex == n && n >= 8)
+        return false;
+    {
+        char tmp[128];
+        size_t k = n < sizeof(tmp) ? n : sizeof(tmp) - 1;
+        memcpy(tmp, p, k);
+        tmp[k] = '\0';
+        rg_console_frame_name(tmp, name, nsize);
+    }
+    if (after[0] == ' ' && after[1] == '[' && after[2] != '<') {
+        const char *m = after + 2;
+        size_t k = 0;
+        while (m[k] && m[k] != ']' && m[k] != ' ' && k + 1 < msize)
+            k++;
+        memcpy(mod, m, k);
+        mod[k] = '\0';
     }
     return name[0] != '\0';
 }
 
-static void report_frame(struct report *r, const char *s)
+/* Skips "[<ffffffff81000000>] " address prefixes (one or two). */
+static const char *skip_addrs(const char *p)
 {
-    char name[128], mod[64];
-    bool unreliable = false;
+    for (int i = 0; i < 2; i++) {
+        const char *br;
+        if (p[0] == '[' && p[1] == '<' && (br = strstr(p, ">]")) != NULL) {
+            p = br + 2;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    return p;
+}
 
-    if (!frame_parse(s, name, sizeof(name), mod, sizeof(mod), &unreliable) ||
-        frame_generic(name))
-        return;
-    if (unreliable) {
-        /* "? func" frames may be stale stack contents; a module's one is still the best
-         * lead when the report has no reliable frame at all (a call through a garbage
-         * pointer leaves only these). */
-        if (!r->guilty_unreliable[0] || (mod[0] && !strchr(r->guilty_unreliable, '[')))
-            snprintf(r->guilty_unreliable, sizeof(r->guilty_unreliable), "%s%s", name,
-                     mod[0] ? "[" : "");
-        return;
+struct pframe {
+    char name[96], mod[48];
+    bool unreliable;
+};
+
+/* The frames one line shows: a stack line, a register line naming the faulting function,
+ * an arm "(F) from (G)" pair. Returns how many (0..2). */
+static int parse_frames(const char *s, struct pframe out[2])
+{
+    const char *p = s;
+    bool unreliable = false;
+    int n = 0;
+
+    if (starts(p, "RIP: ") || starts(p, "EIP: ")) {
+        p += 5;
+        const char *colon = strchr(p, ':');
+        if (colon && colon - p <= 4)
+            p = colon + 1;
+        p = skip_addrs(p); /* 4.x: "RIP: 0010:[<ffffffff81000000>]  [<...>] F+0x1/0x2" */
+    } else if (starts(p, "pc : ")) {
+        p += 5;
+    } else if (starts(p, "PC is at ")) {
+        p += 9;
+    } else if (*p == ' ' || *p == '[') {
+        while (*p == ' ')
+            p++;
+        if (*p == '?') {
+            unreliable = true;
+            p++;
+            while (*p == ' ')
+                p++;
+        }
+        p = skip_addrs(p);
+    } else {
+        return 0;
     }
-    if (!r->guilty_any[0])
-        snprintf(r->guilty_any, sizeof(r->guilty_any), "%s", name);
-    /* A named module (the product's driver) is the likelier culprit than the core code
-     * it called into. */
-    if (mod[0] && !r->guilty_mod[0]) {
-        snprintf(r->guilty_mod, sizeof(r->guilty_mod), "%s", name);
-        snprintf(r->mod, sizeof(r->mod), "%s", mod);
+    if (*p == '(') { /* arm: "[<c0..>] (F [mod]) from [<c0..>] (G+0x1/0x2 [mod])" */
+        if (frame_at(p + 1, true, out[n].name, sizeof(out[n].name), out[n].mod,
+                     sizeof(out[n].mod))) {
+            out[n++].unreliable = unreliable;
+        }
+        const char *from = strstr(p, ") from ");
+        if (from) {
+            const char *g = skip_addrs(from + 7);
+            if (*g == '(' && frame_at(g + 1, true, out[n].name, sizeof(out[n].name), out[n].mod,
+                                      sizeof(out[n].mod)))
+                out[n++].unreliable = unreliable;
+        }
+        return n;
     }
+    if (frame_at(p, false, out[0].name, sizeof(out[0].name), out[0].mod, sizeof(out[0].mod))) {
+        out[n++].unreliable = unreliable;
+        const char *from = strstr(p, " from "); /* newer arm: "F+0x1/0x2 from G+0x3/0x4" */
+        if (from && frame_at(from + 6, false, out[n].name, sizeof(out[n].name), out[n].mod,
+                             sizeof(out[n].mod)))
+            out[n++].unreliable = unreliable;
+    }
+    return n;
+}
+
+/* ---- Reports ---- */
+
+static bool module_out_of_tree(const struct rg_console *c, const char *mod)
+{
+    char key[64];
+
+    if (!mod[0])
+        return false;
+    if (!c->oot[0])
+        return true; /* no module list seen: any module is the likelier culprit */
+    snprintf(key, sizeof(key), " %s ", mod);
+    return strstr(c->oot, key) != NULL;
+}
+
+static void add_frame(struct report *r, const char *name, const char *mod, int tier)
+{
+    if (r->nf == MAX_FRAMES)
+        return;
+    struct frame *f = &r->f[r->nf++];
+    snprintf(f->name, sizeof(f->name), "%s", name);
+    snprintf(f->mod, sizeof(f->mod), "%s", mod);
+    f->tier = (unsigned char)tier;
+    f->irq = r->in_irq;
+}
+
+static bool frame_skipped(const struct rg_console_rule *rule, const char *name)
+{
+    return skip_match(rg_console_skip_common, name) || skip_match(rule->skip, name);
+}
+
+/* The frame before the first dispatch anchor: the looping code's entry, not wherever the
+ * timer interrupt happened to catch it. */
+static const struct frame *pick_stall(const struct report *r, const int *order, int n)
+{
+    const struct frame *prev = NULL, *first = NULL;
+
+    for (int i = 0; i < n; i++) {
+        const struct frame *f = &r->f[order[i]];
+        if (f->irq)
+            continue;
+        if (skip_match(rg_console_stall_anchors, f->name))
+            return prev ? prev : first;
+        if (!frame_skipped(r->rule, f->name)) {
+            prev = f;
+            if (!first)
+                first = f;
+        }
+    }
+    return first;
+}
+
+static const char *pick_hung(const struct report *r, const int *order, int n,
+                             const struct frame **out)
+{
+    *out = NULL;
+    for (int i = 0; i < n; i++)
+        for (const struct rg_hung_anchor *a = rg_console_hung_anchors; a->pattern; a++)
+            if (glob_full(a->pattern, r->f[order[i]].name)) {
+                *out = &r->f[order[i]];
+                return a->title_frame;
+            }
+    for (int i = 0; i < n; i++) {
+        const struct frame *f = &r->f[order[i]];
+        if (!skip_match(rg_console_hung_skip, f->name) && !frame_skipped(r->rule, f->name)) {
+            *out = f;
+            return f->name;
+        }
+    }
+    return NULL;
+}
+
+/* Chooses the guilty frame; returns the name for the title (NULL: none) and fills out. */
+static const char *pick_guilty(const struct rg_console *c, const struct report *r,
+                               const struct frame **out)
+{
+    int order[MAX_FRAMES], n = 0;
+
+    *out = NULL;
+    for (int tier = 0; tier <= 2; tier++)
+        for (int i = 0; i < r->nf; i++)
+            if (r->f[i].tier == tier && (tier < 2 || n == 0))
+                order[n++] = i;
+    /* The driver a gate asks about: its first frame wins over the kernel code it called. */
+    for (int i = 0; i < n; i++) {
+        const struct frame *f = &r->f[order[i]];
+        if ((r->rule->pick != RG_PICK_STALL || !f->irq) && f->tier < 2 &&
+            module_out_of_tree(c, f->mod) && !frame_skipped(r->rule, f->name)) {
+            *out = f;
+            return f->name;
+        }
+    }
+    if (r->rule->pick == RG_PICK_STALL) {
+        *out = pick_stall(r, order, n);
+        return *out ? (*out)->name : NULL;
+    }
+    if (r->rule->pick == RG_PICK_HUNG)
+        return pick_hung(r, order, n, out);
+    for (int i = 0; i < n; i++)
+        if (!frame_skipped(r->rule, r->f[order[i]].name)) {
+            *out = &r->f[order[i]];
+            return (*out)->name;
+        }
+    return NULL;
+}
+
+/* ---- Titles ---- */
+
+static void put_sanitised(struct rg_buf *b, const char *s, size_t n);
+
+/* The kernel's words up to their details: "BUG: spinlock lockup suspected on CPU#0, x" ->
+ * "BUG: spinlock lockup suspected". */
+static void head_words(const char *first, char *out, size_t size)
+{
+    static const char *const stops[] = {" at ", ":", ",", " on CPU", " (", NULL};
+    const char *body = strchr(first, ':');
+    size_t base = body ? (size_t)(body - first) + 1 : 0, n = strlen(first);
+
+    for (size_t i = 0; stops[i]; i++) {
+        const char *p = strstr(first + base, stops[i]);
+        if (p && (size_t)(p - first) < n)
+            n = (size_t)(p - first);
+    }
+    while (n && (first[n - 1] == ' ' || first[n - 1] == '.' || first[n - 1] == '!'))
+        n--;
+    snprintf(out, size, "%.*s", (int)n, first);
+}
+
+/* A task's name from "comm:pid" or "kworker/0:1:12". */
+static void task_name(const char *s, char *out, size_t size)
+{
+    size_t n = strcspn(s, ":/");
+    snprintf(out, size, "%.*s", (int)n, s);
+}
+
+/* The function as the title shows it: syscall wrappers lose their prefixes. */
+static void title_function(const char *name, char *out, size_t size)
+{
+    const char *best = name;
+
+    for (const char *const *p = rg_console_syscall_prefixes; *p; p++)
+        if (starts(name, *p) && name[strlen(*p)] && strlen(name + strlen(*p)) < strlen(best))
+            best = name + strlen(*p);
+    snprintf(out, size, "%s", best);
+}
+
+static bool word_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '_';
+}
+
+/* Captured kernel text made stable across builds and runs: no offsets, module tags,
+ * addresses, line numbers, CPU numbers or other numbers. */
+static void put_sanitised(struct rg_buf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        char prev = i ? s[i - 1] : ' ';
+        /* "+0x1a/0x40" after a function */
+        if (s[i] == '+' && i + 2 < n && s[i + 1] == '0' && s[i + 2] == 'x' && i &&
+            word_char(prev)) {
+            size_t j = i + 3;
+            while (j < n && (isxdigit((unsigned char)s[j]) || s[j] == '/' || s[j] == 'x'))
+                j++;
+            i = j;
+            continue;
+        }
+        /* " [module]" after a function */
+        if (s[i] == ' ' && i + 1 < n && s[i + 1] == '[' && i && word_char(prev)) {
+            const char *close = memchr(s + i, ']', n - i);
+            size_t j = i + 2;
+            while (j < n && word_char(s[j]))
+                j++;
+            if (close && (size_t)(close - s) == j) {
+                i = j + 1;
+                continue;
+            }
+        }
+        if (!word_char(prev) || i == 0) {
+            /* addresses: "0x..." or six hexadecimal digits and more */
+            size_t j = i + ((s[i] == '0' && i + 1 < n && s[i + 1] == 'x') ? 2 : 0), h = j;
+            while (h < n && (isdigit((unsigned char)s[h]) || (s[h] >= 'a' && s[h] <= 'f')))
+                h++;
+            if (i > 0 && (h - j >= 6 || (j > i && h > j))) {
+                rg_buf_puts(b, "ADDR");
+                i = h;
+                continue;
+            }
+            /* "CPU#3" */
+            if (starts(s + i, "CPU#") && i + 4 < n && isdigit((unsigned char)s[i + 4])) {
+                rg_buf_puts(b, "CPU");
+                i += 4;
+                while (i < n && isdigit((unsigned char)s[i]))
+                    i++;
+                continue;
+            }
+            /* a number standing alone */
+            h = i;
+            while (h < n && isdigit((unsigned char)s[h]))
+                h++;
+            if (i > 0 && h > i && (h == n || !word_char(s[h]))) {
+                /* "file.c:123" keeps its file */
+                rg_buf_puts(b, prev == ':' && i >= 2 && isalpha((unsigned char)s[i - 2]) ? "LINE"
+                                                                                         : "NUM");
+                i = h;
+                continue;
+            }
+        }
+        rg_buf_putc(b, s[i++]);
+    }
+}
+
+static void build_title(const struct rg_console *c, const struct report *r, const char *fn,
+                        char *out, size_t size)
+{
+    const struct rg_console_rule *rule = r->rule;
+    const char *fmt = fn || !rule->title_noframe ? rule->title : rule->title_noframe;
+    struct rg_buf b = RG_BUF_INIT;
+    char tmp[RG_CONSOLE_TITLE_MAX];
+
+    (void)c;
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%' || !p[1]) {
+            rg_buf_putc(&b, *p);
+            continue;
+        }
+        switch (*++p) {
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+            put_sanitised(&b, r->caps[*p - '1'], strlen(r->caps[*p - '1']));
+            break;
+        case 'F':
+            if (fn) {
+                title_function(fn, tmp, sizeof(tmp));
+                rg_buf_puts(&b, tmp);
+            } else {
+                rg_buf_puts(&b, "corrupted");
+            }
+            break;
+        case 'A':
+            rg_buf_puts(&b, r->access);
+            break;
+        case 'T':
+            task_name(r->caps[0], tmp, sizeof(tmp));
+            rg_buf_puts(&b, tmp);
+            break;
+        case 'O':
+            if (r->oom_comm[0])
+                rg_buf_printf(&b, " of %s", r->oom_comm);
+            break;
+        case 'H':
+            head_words(r->first, tmp, sizeof(tmp));
+            put_sanitised(&b, tmp, strlen(tmp));
+            break;
+        default:
+            rg_buf_putc(&b, *p);
+        }
+    }
+    /* One blank between words, none at the ends, at most TITLE_LEN characters (a longer
+     * one loses its last words). */
+    size_t o = 0;
+    const char *t = rg_buf_str(&b);
+    bool cut = false;
+    for (size_t i = 0; t[i] && o + 1 < size; i++) {
+        if (t[i] == ' ' && (o == 0 || out[o - 1] == ' '))
+            continue;
+        if (o == TITLE_LEN) {
+            cut = true;
+            break;
+        }
+        out[o++] = t[i];
+    }
+    if (cut)
+        while (o && out[o - 1] != ' ')
+            o--;
+    while (o && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+    rg_buf_free(&b);
+}
+
+static enum rg_console_class class_of(const struct rg_console *c,
+                                      const struct rg_console_rule *rule)
+{
+    switch (rule->cls) {
+    case RG_RULE_WARNING:
+        return RG_CONSOLE_WARNING;
+    case RG_RULE_HANG:
+        return c->opts.hang_class;
+    case RG_RULE_OOM:
+        return c->opts.oom_class;
+    case RG_RULE_CRASH:
+        break;
+    }
+    return RG_CONSOLE_CRASH;
 }
 
 /* ---- Findings ---- */
@@ -283,13 +776,29 @@ static void report_finish(struct rg_console *c)
 {
     struct report *r = &c->r;
     struct rg_console_finding *f;
-    const char *guilty;
+    const struct frame *g = NULL;
+    const char *fn;
+    char title[RG_CONSOLE_TITLE_MAX];
 
     if (!r->open)
         return;
     r->open = false;
     if (r->cls == RG_CONSOLE_IGNORE)
-        goto out;
+        return;
+    fn = pick_guilty(c, r, &g);
+    if (!fn && r->unreliable[0]) { /* a call through a garbage pointer leaves only "? f" */
+        fn = r->unreliable;
+        g = NULL;
+    }
+    if ((r->rule->flags & RG_RULE_NEED_FRAME) && !fn)
+        return;
+    build_title(c, r, fn, title, sizeof(title));
+    if (r->rule->flags & RG_RULE_ONCE)
+        for (size_t i = c->boot_first; i < c->n; i++)
+            if (strcmp(c->v[i].title, title) == 0) {
+                c->v[i].last_line = r->last_line;
+                return;
+            }
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 8;
         c->v = realloc(c->v, c->cap * sizeof(*c->v));
@@ -299,45 +808,21 @@ static void report_finish(struct rg_console *c)
     f = &c->v[c->n++];
     memset(f, 0, sizeof(*f));
     f->cls = r->cls;
-    snprintf(f->kind, sizeof(f->kind), "%s", r->kindname);
+    snprintf(f->kind, sizeof(f->kind), "%s", r->rule->kind);
+    snprintf(f->title, sizeof(f->title), "%s", title);
     f->first_line = r->first_line;
     f->last_line = r->last_line;
-    /* The function a report names on its first line, unless it is generic code or a named
-     * module's frame on the stack points at the likelier culprit; then the first module
-     * frame; then the first frame outside generic code. */
-    if (r->fixed[0] && !frame_generic(r->fixed) && (r->fixed_in_module || !r->guilty_mod[0]))
-        guilty = r->fixed;
-    else if (r->guilty_mod[0])
-        guilty = r->guilty_mod;
-    else if (r->guilty_any[0])
-        guilty = r->guilty_any;
-    else {
-        char *bracket = strchr(r->guilty_unreliable, '[');
-        if (bracket)
-            *bracket = '\0';
-        guilty = r->guilty_unreliable;
-    }
-    snprintf(f->guilty, sizeof(f->guilty), "%s", guilty);
-    if (guilty == r->guilty_mod)
-        snprintf(f->module, sizeof(f->module), "%s", r->mod);
-    if (r->kind == K_OOM)
-        snprintf(f->title, sizeof(f->title), "%s%s%s", r->head,
-                 r->oom_comm[0] ? " of " : "", r->oom_comm);
-    else if (!guilty[0] && r->hung_comm[0])
-        snprintf(f->title, sizeof(f->title), "%s: %s", r->head, r->hung_comm);
-    else if (r->kind == K_PANIC || !guilty[0])
-        snprintf(f->title, sizeof(f->title), "%s", r->head);
-    else if (r->kind == K_SANITIZER && r->access[0])
-        snprintf(f->title, sizeof(f->title), "%s %s in %s", r->head, r->access, guilty);
-    else
-        snprintf(f->title, sizeof(f->title), "%s in %s", r->head, guilty);
+    if (fn)
+        snprintf(f->guilty, sizeof(f->guilty), "%s", fn);
+    if (g)
+        snprintf(f->module, sizeof(f->module), "%s", g->mod);
+    else if (fn == r->unreliable)
+        snprintf(f->module, sizeof(f->module), "%s", r->unreliable_mod);
     snprintf(f->modules, sizeof(f->modules), "%s", r->modules);
     snprintf(f->tainted, sizeof(f->tainted), "%s", r->tainted);
     f->excerpt = rg_buf_detach(&r->excerpt);
     if (r->cls == RG_CONSOLE_CRASH)
         c->boot_crashed = true;
-out:
-    rg_buf_free(&r->excerpt);
 }
 
 static void report_add_line(struct report *r, const char *s, long line)
@@ -351,207 +836,124 @@ static void report_add_line(struct report *r, const char *s, long line)
     }
 }
 
-static void report_start(struct rg_console *c, enum kind kind, enum rg_console_class cls,
-                         const char *kindname, const char *head, long line)
+static void set_caps(struct report *r, const struct caps *cap)
+{
+    for (int i = 0; i < NCAPS; i++) {
+        size_t n = cap->p[i] ? cap->n[i] : 0;
+        if (n >= sizeof(r->caps[i]))
+            n = sizeof(r->caps[i]) - 1;
+        memcpy(r->caps[i], n ? cap->p[i] : "", n);
+        r->caps[i][n] = '\0';
+    }
+}
+
+/* The function a first line names: "KASAN: x in F+0x1/0x2 [m]", "corrupted in: F". */
+static void head_frame(struct report *r, const char *s)
+{
+    const char *in = strstr(s, " in: ");
+    char name[96], mod[48];
+
+    in = in ? in + 5 : strstr(s, " in ");
+    if (!in)
+        return;
+    if (in[0] == ' ')
+        in += 4;
+    if (frame_at(in, true, name, sizeof(name), mod, sizeof(mod)))
+        add_frame(r, name, mod, 0);
+}
+
+/* The function a WARNING line names: "at file.c:82 F+0x1/0x2 [m]" or "at F+0x1/0x2, CPU#0"
+ * (its RIP, which very old kernels and hand-cut logs do not print). */
+static void warn_frame(struct report *r, const char *s)
+{
+    const char *at = strstr(s, " at ");
+    char name[96], mod[48];
+
+    for (int tok = 0; at && tok < 2; tok++) {
+        at = tok ? strchr(at, ' ') : at + 4;
+        if (!at)
+            return;
+        while (*at == ' ')
+            at++;
+        if (frame_at(at, false, name, sizeof(name), mod, sizeof(mod))) {
+            add_frame(r, name, mod, 1);
+            return;
+        }
+    }
+}
+
+static void key_frames(struct report *r, const char *head)
+{
+    if (r->rule->frames == RG_FRAMES_HEAD)
+        head_frame(r, head);
+    else if (r->rule->frames == RG_FRAMES_WARN)
+        warn_frame(r, head);
+}
+
+static void report_start(struct rg_console *c, const struct rg_console_rule *rule,
+                         const struct caps *cap, const char *head, long line)
 {
     struct report *r = &c->r;
 
     report_finish(c);
+    rg_buf_free(&r->excerpt);
     memset(r, 0, sizeof(*r));
     r->open = true;
-    r->kind = kind;
-    r->cls = cls;
+    r->rule = rule;
+    r->cls = class_of(c, rule);
     r->first_line = line;
-    snprintf(r->kindname, sizeof(r->kindname), "%s", kindname);
-    snprintf(r->head, sizeof(r->head), "%s", head);
+    set_caps(r, cap);
+    snprintf(r->first, sizeof(r->first), "%s", head);
+    key_frames(r, head);
 }
 
-/* Copies s up to the first of the stop strings (or its end), trimming trailing blanks. */
-static void copy_until(char *out, size_t size, const char *s, const char *const *stops)
+/* A lead-in line ("refcount_t: underflow", "list_add corruption") is taken over by the
+ * report line that follows it; the report keeps its first line. */
+static void report_upgrade(struct rg_console *c, const struct rg_console_rule *rule,
+                           const struct caps *cap, const char *head)
 {
-    size_t n = strlen(s);
+    struct report *r = &c->r;
 
-    for (size_t i = 0; stops[i]; i++) {
-        const char *p = strstr(s, stops[i]);
-        if (p && (size_t)(p - s) < n)
-            n = (size_t)(p - s);
-    }
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '.' || s[n - 1] == ','))
-        n--;
-    if (n >= size)
-        n = size - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
+    r->rule = rule;
+    r->cls = class_of(c, rule);
+    set_caps(r, cap);
+    snprintf(r->first, sizeof(r->first), "%s", head);
+    key_frames(r, head);
 }
 
-/* Sanitizer first lines: "BUG: KASAN: slab-out-of-bounds in func+0x1/0x2". */
-static void start_sanitizer(struct rg_console *c, const char *tool, const char *rest, long line)
+static void note_out_of_tree(struct rg_console *c, const char *name, size_t n)
 {
-    static const char *const stops[] = {" in ", " at ", NULL};
-    char type[96], head[160];
-    const char *in = strstr(rest, " in ");
+    char key[72];
 
-    copy_until(type, sizeof(type), rest, stops);
-    snprintf(head, sizeof(head), "%s: %s", tool, type);
-    report_start(c, K_SANITIZER, RG_CONSOLE_CRASH, tool, head, line);
-    if (in && strcmp(tool, "UBSAN") != 0) {
-        rg_console_frame_name(in + 4, c->r.fixed, sizeof(c->r.fixed));
-        c->r.fixed_in_module = strchr(in, '[') != NULL;
-    }
-}
-
-/* Panic reasons lose their numbers and device details: the same failure, the same title. */
-static void panic_title(const char *reason, char *out, size_t size)
-{
-    static const char *const stops[] = {" on unknown-block", " exitcode=", " - CPU#", ": 0x",
-                                        " (", NULL};
-    char r[160];
-
-    if (strncmp(reason, "stack-protector: Kernel stack is corrupted in: ", 47) == 0) {
-        char fn[128];
-        rg_console_frame_name(reason + 47, fn, sizeof(fn));
-        snprintf(out, size, "stack-protector: Kernel stack is corrupted in %s", fn);
+    if (!n || n > 60)
         return;
+    snprintf(key, sizeof(key), " %.*s ", (int)n, name);
+    if (!strstr(c->oot, key) && strlen(c->oot) + strlen(key) < sizeof(c->oot)) {
+        if (!c->oot[0])
+            snprintf(c->oot, sizeof(c->oot), "%s", key);
+        else
+            strcat(c->oot, key + 1);
     }
-    copy_until(r, sizeof(r), reason, stops);
-    snprintf(out, size, "Kernel panic - not syncing: %s", r);
 }
 
-static bool starts(const char *s, const char *prefix)
+/* "Modules linked in: rg_sensor(OE) ext4 ...": the modules flagged out-of-tree (O),
+ * proprietary (P) or unsigned (E) are the vendor's. */
+static void parse_modules(struct rg_console *c, const char *p)
 {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* Recognises the first line of a report; false when s starts none. */
-static bool detect_start(struct rg_console *c, const char *s, long line)
-{
-    const enum rg_console_class hang = c->opts.hang_class, oom = c->opts.oom_class;
-    const char *p;
-
-    if (starts(s, "watchdog: "))
-        s += 10;
-    if (starts(s, "BUG: KASAN: ")) {
-        start_sanitizer(c, "KASAN", s + 12, line);
-    } else if (starts(s, "BUG: KFENCE: ")) {
-        start_sanitizer(c, "KFENCE", s + 13, line);
-    } else if (starts(s, "BUG: KMSAN: ")) {
-        start_sanitizer(c, "KMSAN", s + 12, line);
-    } else if (starts(s, "UBSAN: ")) {
-        start_sanitizer(c, "UBSAN", s + 7, line);
-    } else if (starts(s, "BUG: kernel NULL pointer dereference")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "null-deref",
-                     "BUG: kernel NULL pointer dereference", line);
-    } else if (starts(s, "BUG: unable to handle page fault") ||
-               starts(s, "BUG: unable to handle kernel paging request")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "page-fault",
-                     "BUG: unable to handle page fault", line);
-    } else if (starts(s, "BUG: soft lockup")) {
-        report_start(c, K_HANG, hang, "soft-lockup", "BUG: soft lockup", line);
-    } else if (starts(s, "BUG: hard LOCKUP") || starts(s, "Watchdog detected hard LOCKUP")) {
-        report_start(c, K_HANG, hang, "hard-lockup", "BUG: hard LOCKUP", line);
-    } else if (starts(s, "BUG: workqueue lockup")) {
-        report_start(c, K_HANG, hang, "workqueue-lockup", "BUG: workqueue lockup", line);
-    } else if (starts(s, "BUG: sleeping function called from invalid context")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "lockdep",
-                     "BUG: sleeping function called from invalid context", line);
-    } else if (starts(s, "BUG: scheduling while atomic")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "atomic",
-                     "BUG: scheduling while atomic", line);
-    } else if (starts(s, "BUG: Bad page state")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "bad-page", "BUG: Bad page state", line);
-    } else if (starts(s, "BUG: stack guard page was hit") ||
-               (starts(s, "BUG: ") && strstr(s, " stack guard page was hit") &&
-                strstr(s, " stack guard page was hit") - s < 12)) { /* "BUG: TASK stack..." */
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "stack-guard",
-                     "BUG: stack guard page was hit", line);
-    } else if (starts(s, "BUG: ") && !c->r.open) {
-        static const char *const stops[] = {" at ", ":", ",", " on CPU", " (", NULL};
-        char head[160];
-        copy_until(head, sizeof(head), s, stops);
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "bug", head, line);
-    } else if (starts(s, "kernel BUG at ")) {
-        if (!c->r.open || c->r.kind != K_GENERIC || strncmp(c->r.head, "list_", 5) != 0)
-            report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "bug", "kernel BUG", line);
-    } else if (starts(s, "general protection fault")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "gpf", "general protection fault", line);
-    } else if (starts(s, "divide error: ")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "divide-error", "divide error", line);
-    } else if (starts(s, "invalid opcode: ") || starts(s, "Oops: ")) {
-        if (!c->r.open)
-            report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "oops",
-                         starts(s, "Oops") ? "Oops" : "invalid opcode", line);
-    } else if (starts(s, "WARNING: possible circular locking dependency")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "lockdep",
-                     "possible circular locking dependency", line);
-    } else if (starts(s, "WARNING: possible recursive locking")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "lockdep", "possible recursive locking",
-                     line);
-    } else if (starts(s, "WARNING: inconsistent lock state")) {
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "lockdep", "inconsistent lock state",
-                     line);
-    } else if (starts(s, "WARNING: CPU: ") || starts(s, "WARNING: at ")) {
-        /* Part of a refcount or list report that began on the line before. */
-        if (c->r.open && c->r.lines <= 2 &&
-            (starts(c->r.head, "refcount_t") || starts(c->r.head, "list_")))
-            return false;
-        report_start(c, K_WARNING, RG_CONSOLE_WARNING, "warning", "WARNING", line);
-        p = strstr(s, " at ");
-        if (p && (p = strchr(p + 4, ' '))) {
-            rg_console_frame_name(p + 1, c->r.fixed, sizeof(c->r.fixed));
-            c->r.fixed_in_module = strchr(p, '[') != NULL;
-        }
-    } else if (starts(s, "INFO: task ") && strstr(s, " blocked for more than ")) {
-        report_start(c, K_HANG, hang, "hung-task", "INFO: task hung", line);
-        /* Without its stack (printed at info level) the task's name is what is left; the
-         * part after a '/' (kworker/0:1) is a CPU or pool number. */
-        {
-            const char *name = s + 11;
-            size_t n = strcspn(name, ":/");
-            snprintf(c->r.hung_comm, sizeof(c->r.hung_comm), "%.*s", (int)n, name);
-        }
-    } else if ((starts(s, "rcu: INFO: ") || starts(s, "INFO: rcu_")) && strstr(s, "stall")) {
-        report_start(c, K_HANG, hang, "rcu-stall", "INFO: rcu detected stall", line);
-    } else if (strstr(s, " invoked oom-killer: ")) {
-        report_start(c, K_OOM, oom, "oom", "Out of memory: oom-kill", line);
-    } else if ((starts(s, "Out of memory: Killed process ") ||
-                starts(s, "Memory cgroup out of memory: Killed process ")) &&
-               !c->r.open) {
-        report_start(c, K_OOM, oom, "oom", "Out of memory: oom-kill", line);
-        return true; /* handled as the end line by the caller */
-    } else if ((starts(s, "list_add ") || starts(s, "list_del ")) &&
-               (strstr(s, "corruption") || strstr(s, "double add"))) {
-        static const char *const stops[] = {".", ",", ":", NULL};
-        char head[64];
-        copy_until(head, sizeof(head), s, stops);
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "list-corruption", head, line);
-    } else if (starts(s, "refcount_t: ")) {
-        static const char *const stops[] = {";", ".", NULL};
-        char head[96];
-        copy_until(head, sizeof(head), s, stops);
-        report_start(c, K_GENERIC, RG_CONSOLE_CRASH, "refcount", head, line);
-    } else if (starts(s, "Kernel panic - not syncing: ")) {
-        const char *reason = s + 28;
-        /* A panic that follows a report (an oops, panic_on_warn) is that report's end. */
-        if (c->r.open || c->boot_crashed || (c->n && c->v[c->n - 1].last_line >= line - 40 &&
-                                             c->v[c->n - 1].cls == RG_CONSOLE_WARNING)) {
-            if (!c->r.open && c->n && c->v[c->n - 1].cls == RG_CONSOLE_WARNING &&
-                starts(reason, "panic_on_warn"))
-                c->v[c->n - 1].cls = RG_CONSOLE_CRASH;
-            if (c->r.open && c->r.cls == RG_CONSOLE_WARNING)
-                c->r.cls = RG_CONSOLE_CRASH;
-            return false;
-        }
-        char head[RG_CONSOLE_TITLE_MAX];
-        panic_title(reason, head, sizeof(head));
-        report_start(c, K_PANIC, RG_CONSOLE_CRASH, "panic", head, line);
-    } else {
-        return false;
+    if (!c->oot[0])
+        snprintf(c->oot, sizeof(c->oot), " ");
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ("), end = strcspn(p, " ");
+        if (p[n] == '(' && strcspn(p + n, "OPE") < strcspn(p + n, ")"))
+            note_out_of_tree(c, p, n);
+        p += end;
     }
-    return true;
 }
 
 /* Evidence lines inside a report. */
-static void report_evidence(struct report *r, const char *s)
+static void report_evidence(struct rg_console *c, struct report *r, const char *s)
 {
     const char *p;
 
@@ -560,45 +962,206 @@ static void report_evidence(struct report *r, const char *s)
         while (*p == ' ')
             p++;
         snprintf(r->modules, sizeof(r->modules), "%s", p);
+        parse_modules(c, p);
     } else if ((p = strstr(s, " Tainted: ")) && !r->tainted[0]) {
-        static const char *const stops[] = {"  ", " #", NULL};
-        copy_until(r->tainted, sizeof(r->tainted), p + 10, stops);
-    } else if (r->kind == K_SANITIZER && !r->access[0]) {
-        if (starts(s, "Read of size") || strstr(s, "read of size") || starts(s, "Read at addr"))
+        const char *q = p + 10;
+        size_t n = strlen(q), k;
+        for (const char *stop = q; *stop; stop++)
+            if ((stop[0] == ' ' && (stop[1] == ' ' || stop[1] == '#')) && stop > q) {
+                n = (size_t)(stop - q);
+                break;
+            }
+        k = n < sizeof(r->tainted) ? n : sizeof(r->tainted) - 1;
+        memcpy(r->tainted, q, k);
+        r->tainted[k] = '\0';
+    } else if (!r->access[0] && strstr(r->rule->title, "%A")) {
+        if (starts(s, "Read of size") || starts(s, "Read at addr"))
             snprintf(r->access, sizeof(r->access), "Read");
         else if (starts(s, "Write of size") || starts(s, "Write at addr"))
             snprintf(r->access, sizeof(r->access), "Write");
     }
-    if (r->kind == K_OOM && (starts(s, "Out of memory: Killed process ") ||
-                             starts(s, "Memory cgroup out of memory: Killed process "))) {
+    if (r->rule->cls == RG_RULE_OOM &&
+        (strstr(s, "Killed process ") || strstr(s, "Kill process "))) {
         const char *open = strchr(s, '('), *close = open ? strchr(open, ')') : NULL;
         if (open && close && close - open - 1 < (long)sizeof(r->oom_comm))
-            snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1),
-                     open + 1);
+            snprintf(r->oom_comm, sizeof(r->oom_comm), "%.*s", (int)(close - open - 1), open + 1);
     }
+}
+
+static bool secondary_stack(const char *s)
+{
+    for (const char *const *k = rg_console_secondary_stacks; *k; k++)
+        if (starts(s, *k))
+            return true;
+    return false;
+}
+
+/* Frames and stack structure of a line inside a report. */
+static void report_frames(struct report *r, const char *s)
+{
+    const char *t = s, *at;
+    struct pframe pf[2];
+    int n, tier = 1;
+
+    while (*t == ' ')
+        t++;
+    if (t[0] == '<') {
+        if (starts(t, "<IRQ>") || starts(t, "<NMI>"))
+            r->in_irq = true;
+        else if (starts(t, "</IRQ>") || starts(t, "</NMI>") || starts(t, "<EOI>") ||
+                 starts(t, "<TASK>"))
+            r->in_irq = false;
+        return;
+    }
+    if (secondary_stack(t)) {
+        r->stack_done = true;
+        return;
+    }
+    if (starts(t, "Call Trace:") || starts(t, "Call trace:")) {
+        if (!r->primary_seen)
+            r->stack_done = false;
+        return;
+    }
+    if (r->rule->frames == RG_FRAMES_BECAME && strstr(t, "which became ") && strstr(t, " at:"))
+        r->after_became = true;
+    if (starts(t, "backtrace"))
+        r->after_backtrace = true;
+    /* Key frames named in the text: lockdep's lock sites, SLUB's owner. */
+    if (r->rule->frames == RG_FRAMES_AT && (at = strstr(s, ", at: ")) != NULL) {
+        char name[96], mod[48];
+        if (frame_at(skip_addrs(at + 6), false, name, sizeof(name), mod, sizeof(mod)))
+            add_frame(r, name, mod, 0);
+        return;
+    }
+    /* SLUB's object history: who allocated it is a key frame for some types; the stacks
+     * that follow are history, not the path that found the bug. */
+    if (starts(t, "Allocated in ") || starts(t, "Freed in ")) {
+        char name[96], mod[48];
+        if (t[0] == 'A' && r->rule->frames == RG_FRAMES_TRACK &&
+            frame_at(t + 13, false, name, sizeof(name), mod, sizeof(mod)))
+            add_frame(r, name, mod, 0);
+        r->stack_done = true;
+        return;
+    }
+    if (r->stack_done)
+        return;
+    n = parse_frames(s, pf);
+    if (r->rule->frames == RG_FRAMES_BECAME)
+        tier = r->after_became ? 0 : 2;
+    else if (r->rule->frames == RG_FRAMES_BACKTRACE)
+        tier = r->after_backtrace ? 0 : 2;
+    for (int i = 0; i < n; i++) {
+        if (pf[i].unreliable) {
+            /* "? func" may be stale stack contents; a module's is the best lead when the
+             * report has no reliable frame at all. */
+            if (!r->unreliable[0] || (pf[i].mod[0] && !r->unreliable_mod[0])) {
+                snprintf(r->unreliable, sizeof(r->unreliable), "%s", pf[i].name);
+                snprintf(r->unreliable_mod, sizeof(r->unreliable_mod), "%s", pf[i].mod);
+            }
+            continue;
+        }
+        add_frame(r, pf[i].name, pf[i].mod, tier);
+        if (tier < 2)
+            r->primary_seen = true;
+    }
+}
+
+/* True when a line goes on with the stack that a "</TASK>" or "</IRQ>" seemed to close. */
+static bool continues_stack(const char *s)
+{
+    struct pframe pf[2];
+    const char *t = s;
+
+    while (*t == ' ')
+        t++;
+    if (t[0] == '<' || starts(t, "RIP:") || starts(t, "Call Trace") || starts(t, "Code:") ||
+        starts(t, "RSP:"))
+        return true;
+    return s[0] == ' ' && parse_frames(s, pf) > 0;
 }
 
 static bool report_ends(const struct report *r, const char *s)
 {
+    const char *t = s;
+
+    while (*t == ' ')
+        t++;
     if (starts(s, "---[ end trace") || starts(s, "---[ end Kernel panic"))
         return true;
-    if (r->kind == K_OOM && (starts(s, "Out of memory: Killed process ") ||
-                             starts(s, "Memory cgroup out of memory: Killed process ")))
+    switch (r->rule->end) {
+    case RG_END_LINE:
         return true;
-    /* Reports with no end marker of their own end with their stack (lockups, lockdep) or
-     * their closing rule of '=' (sanitizers). */
-    if ((r->kind == K_HANG || !strcmp(r->kindname, "lockdep") ||
-         !strcmp(r->kindname, "atomic") || !strcmp(r->kindname, "bad-page")) &&
-        (starts(s, "</TASK>") || starts(s, "</IRQ>")) && r->guilty_any[0])
-        return true;
-    if (r->kind == K_SANITIZER && r->lines > 1 && starts(s, "====================="))
+    case RG_END_RULE:
+        if (r->lines > 1 && starts(s, "====================="))
+            return true;
+        break;
+    case RG_END_FIX:
+        if (starts(s, "FIX "))
+            return true;
+        break;
+    case RG_END_OOM:
+        if (starts(s, "Out of memory: Kill") || starts(s, "Memory cgroup out of memory: Kill"))
+            return true;
+        break;
+    case RG_END_MARKER:
+    case RG_END_STACK:
+    case RG_END_INDENT:
+        break;
+    }
+    if ((r->rule->flags & RG_RULE_NEED_FRAME) && !r->nf && !r->unreliable[0] &&
+        r->lines >= NEED_FRAME_LINES)
         return true;
     return r->lines >= REPORT_MAX_LINES;
+}
+
+static void report_line(struct rg_console *c, const char *s, long line, bool first)
+{
+    struct report *r = &c->r;
+
+    report_add_line(r, s, line);
+    report_evidence(c, r, s);
+    if (!first)
+        report_frames(r, s);
+    if (r->rule->end == RG_END_STACK && r->nf && !first) {
+        const char *t = s;
+        while (*t == ' ')
+            t++;
+        if (starts(t, "</TASK>") || starts(t, "</IRQ>") || starts(t, "</NMI>"))
+            r->end_pending = true;
+    }
+    if (report_ends(r, s))
+        report_finish(c);
+}
+
+/* "Kernel panic" after a report (an oops, panic_on_warn) is that report's end. */
+static bool panic_attaches(struct rg_console *c, const char *head, long line)
+{
+    struct report *r = &c->r;
+    const char *reason = head + strlen("Kernel panic - not syncing: ");
+    struct rg_console_finding *last = c->n > c->boot_first ? &c->v[c->n - 1] : NULL;
+    bool warned = last && last->cls == RG_CONSOLE_WARNING && last->last_line >= line - 40;
+
+    if (r->open) {
+        if (r->cls == RG_CONSOLE_WARNING)
+            r->cls = RG_CONSOLE_CRASH;
+        return true;
+    }
+    if (!c->boot_crashed && !warned)
+        return false;
+    if (warned && starts(reason, "panic_on_warn"))
+        last->cls = RG_CONSOLE_CRASH;
+    if (last)
+        last->last_line = line;
+    return true;
 }
 
 static void scan_line(struct rg_console *c, const char *raw, size_t len)
 {
     char s[LINE_MAX_BYTES];
+    struct report *r = &c->r;
+    const struct rg_console_rule *rule;
+    const char *head, *p;
+    struct caps cap;
     long line = ++c->lines;
 
     rg_console_clean_line(raw, len, s, sizeof(s));
@@ -606,27 +1169,59 @@ static void scan_line(struct rg_console *c, const char *raw, size_t len)
     if (starts(s, "Linux version ")) {
         report_finish(c);
         c->boot_crashed = false;
+        c->boot_first = c->n;
+        c->oot[0] = '\0';
         return;
     }
     if (starts(s, "RINGGATE-READY ")) {
         report_finish(c);
         return;
     }
-    if (detect_start(c, s, line)) {
-        report_add_line(&c->r, s, line);
-        report_evidence(&c->r, s);
-        if (report_ends(&c->r, s))
+    /* "rg_sensor: loading out-of-tree module taints kernel.", "rg_sensor: module verification
+     * failed: signature and/or required key missing - tainting kernel" (the tail first:
+     * most lines end otherwise). */
+    size_t n = strlen(s);
+    if (n > 16 &&
+        (strcmp(s + n - 14, "taints kernel.") == 0 || strcmp(s + n - 15, "tainting kernel") == 0) &&
+        ((p = strstr(s, ": loading out-of-tree module")) != NULL ||
+         (p = strstr(s, ": module verification failed")) != NULL)) {
+        if (!c->oot[0])
+            snprintf(c->oot, sizeof(c->oot), " ");
+        note_out_of_tree(c, s, (size_t)(p - s));
+    }
+    if (r->open && r->end_pending) {
+        r->end_pending = false;
+        if (!continues_stack(s))
             report_finish(c);
+    }
+    if (r->open && r->rule->end == RG_END_INDENT && s[0] != ' ')
+        report_finish(c);
+    rule = detect(c, s, &head, &cap);
+    if (rule && r->open) {
+        int window = r->rule->window ? r->rule->window : 3;
+        if ((r->rule->flags & RG_RULE_LEAD_IN) && r->lines <= window &&
+            !(rule->flags & RG_RULE_CONTINUES)) {
+            report_upgrade(c, rule, &cap, head);
+            report_line(c, s, line, true);
+            return;
+        }
+        if (rule->flags & (RG_RULE_CONTINUES | RG_RULE_PANIC)) {
+            if (rule->flags & RG_RULE_PANIC)
+                panic_attaches(c, head, line);
+            rule = NULL;
+        }
+    } else if (rule && (rule->flags & RG_RULE_PANIC) && panic_attaches(c, head, line)) {
         return;
     }
-    if (c->r.open) {
-        report_add_line(&c->r, s, line);
-        report_evidence(&c->r, s);
-        report_frame(&c->r, s);
-        if (report_ends(&c->r, s))
-            report_finish(c);
-    } else if (c->n && (starts(s, "---[ end Kernel panic") || starts(s, "Kernel Offset:") ||
-                        starts(s, "Rebooting in"))) {
+    if (rule) {
+        report_start(c, rule, &cap, head, line);
+        report_line(c, s, line, true);
+        return;
+    }
+    if (r->open) {
+        report_line(c, s, line, false);
+    } else if (c->n > c->boot_first && (starts(s, "---[ end Kernel panic") ||
+                                        starts(s, "Kernel Offset:") || starts(s, "Rebooting in"))) {
         c->v[c->n - 1].last_line = line;
     }
 }
@@ -657,6 +1252,8 @@ void rg_console_boundary(struct rg_console *c)
     }
     report_finish(c);
     c->boot_crashed = false;
+    c->boot_first = c->n;
+    c->oot[0] = '\0';
 }
 
 void rg_console_finish(struct rg_console *c)
@@ -670,7 +1267,10 @@ void rg_console_finish(struct rg_console *c)
 
 bool rg_console_crash_pending(const struct rg_console *c)
 {
-    return c->r.open && c->r.cls == RG_CONSOLE_CRASH;
+    const struct report *r = &c->r;
+
+    return r->open && r->cls == RG_CONSOLE_CRASH &&
+           (!(r->rule->flags & RG_RULE_NEED_FRAME) || r->nf || r->unreliable[0]);
 }
 
 size_t rg_console_nfindings(const struct rg_console *c)
@@ -681,6 +1281,14 @@ size_t rg_console_nfindings(const struct rg_console *c)
 const struct rg_console_finding *rg_console_finding_at(const struct rg_console *c, size_t i)
 {
     return i < c->n ? &c->v[i] : NULL;
+}
+
+long rg_console_primary(const struct rg_console *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i].cls == RG_CONSOLE_CRASH)
+            return (long)i;
+    return c->n ? 0 : -1;
 }
 
 long rg_console_lines(const struct rg_console *c)
@@ -695,6 +1303,7 @@ void rg_console_free(struct rg_console *c)
     for (size_t i = 0; i < c->n; i++)
         free(c->v[i].excerpt);
     free(c->v);
+    free(c->lists);
     rg_buf_free(&c->r.excerpt);
     rg_buf_free(&c->partial);
     free(c);

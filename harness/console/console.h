@@ -20,7 +20,8 @@ struct rg_console_finding {
     char kind[48];                    /* the report type: "null-deref", "kasan", "warning"... */
     long first_line, last_line;       /* 1-based lines of the stream */
     char guilty[128];                 /* the blamed function, "" if none */
-    char module[64];                  /* its module ("rg_sensor"), "" if built in */
+    char module[64];                  /* the module whose code is blamed ("rg_sensor"), "" if
+                                         built into the kernel */
     char modules[256];                /* the "Modules linked in:" list, bounded */
     char tainted[64];                 /* the "Tainted:" flags */
     char *excerpt;                    /* the report's lines, bounded */
@@ -41,6 +42,9 @@ void rg_console_finish(struct rg_console *c);
 bool rg_console_crash_pending(const struct rg_console *c);
 size_t rg_console_nfindings(const struct rg_console *c);
 const struct rg_console_finding *rg_console_finding_at(const struct rg_console *c, size_t i);
+/* The primary report, which decides a log's title: the first crash, else the first finding;
+ * the others are secondary. -1 when there is none. */
+long rg_console_primary(const struct rg_console *c);
 long rg_console_lines(const struct rg_console *c);
 void rg_console_free(struct rg_console *c);
 

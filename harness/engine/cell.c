@@ -295,7 +295,8 @@ static void console_take_findings(struct cell *c)
             if (c->in_rollback)
                 cls = RG_FINDING_ROLLBACK_FAILED;
         }
-        cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt);
+        snprintf(cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt)->module,
+                 sizeof(cf->module), "%s", cf->module);
     }
 }
 

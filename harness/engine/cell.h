@@ -21,6 +21,7 @@ struct rg_finding {
     double t;          /* seconds since the cell started; < 0 unknown */
     long console_line; /* 1-based line in the cell's console log; 0 unknown */
     char guilty[128];
+    char module[64]; /* the module whose code is blamed ("rg_sensor"), "" if built in */
     char *excerpt; /* may be NULL */
 };
 

@@ -863,6 +863,11 @@ static void finding_header(struct rg_buf *b, const json_t *cell, const json_t *f
         esc(b, rg_report_str(f, "guilty"));
         rg_buf_puts(b, "</code> ");
     }
+    if (rg_report_str(f, "module")[0]) {
+        rg_buf_puts(b, "in module <code>");
+        esc(b, rg_report_str(f, "module"));
+        rg_buf_puts(b, "</code> ");
+    }
     if (json_is_integer(json_object_get(f, "console_line"))) {
         char label[64];
         snprintf(label, sizeof(label), "console.log line %lld",

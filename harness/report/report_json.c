@@ -52,12 +52,13 @@ static json_t *pkg_json(const struct rg_pkg_info *p)
 
 static json_t *finding_json(const struct rg_finding *f)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "class",
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "class",
                      rg_finding_class_name(f->cls), "action", rg_action_name(f->action), "title",
                      str_or_null(f->title), "boot", f->boot ? json_integer(f->boot) : json_null(), "t",
                      num_or_null(f->t), "console_line",
                      f->console_line > 0 ? json_integer(f->console_line) : json_null(),
-                     "guilty", str_or_null(f->guilty), "excerpt", str_or_null(f->excerpt));
+                     "guilty", str_or_null(f->guilty), "module", str_or_null(f->module),
+                     "excerpt", str_or_null(f->excerpt));
 }
 
 static json_t *boot_json(const struct rg_boot_record *b)

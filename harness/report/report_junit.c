@@ -202,6 +202,8 @@ static void where(struct rg_buf *b, const json_t *cell, const json_t *f)
         rg_buf_printf(b, " line %lld", rg_report_int(f, "console_line", 0));
     if (rg_report_str(f, "guilty")[0])
         rg_buf_printf(b, ", blamed: %s", rg_report_str(f, "guilty"));
+    if (rg_report_str(f, "module")[0])
+        rg_buf_printf(b, " [%s]", rg_report_str(f, "module"));
     rg_buf_putc(b, '\n');
 }
 

@@ -17,7 +17,7 @@ run_gate "$scen/content.yaml" --update "$updates/sensor-content-0291.rgpkg" --bo
 check "exit 1 (blocked)" [ "$rc" -eq 1 ]
 check "verdict block" [ "$(jq_report .verdict)" = block ]
 check "crash in rg_sensor_eval" [ "$(jq_report '[.cells[0].findings[] | select(.class=="crash")][0].title')" = \
-    "BUG: kernel NULL pointer dereference in rg_sensor_eval" ]
+    "BUG: unable to handle kernel NULL pointer dereference in rg_sensor_eval" ]
 check "crash has its console line and excerpt" \
     jq -e '[.cells[0].findings[] | select(.class=="crash")][0] | (.console_line > 0) and (.excerpt | test("RIP: 0010:rg_sensor_eval"))' "$run/report.json"
 check "boot loop named after rg_sensor" \
@@ -26,7 +26,7 @@ check "validator refusal reported too" \
     jq -e '[.cells[0].findings[] | select(.class=="content-rejected")] | length == 1' "$run/report.json"
 check "junit.xml valid against the Ant JUnit schema" junit_valid
 check "junit: the crash testcase fails with its title" \
-    grep -q 'name="crash".*<failure message="BUG: kernel NULL pointer dereference in rg_sensor_eval"' <(tr -d '\n' <"$run/junit.xml" | sed 's/<testcase/\n<testcase/g')
+    grep -q 'name="crash".*<failure message="BUG: unable to handle kernel NULL pointer dereference in rg_sensor_eval"' <(tr -d '\n' <"$run/junit.xml" | sed 's/<testcase/\n<testcase/g')
 check "rollback: revert pass" [ "$(jq_report .cells[0].rollback.revert)" = pass ]
 check "rollback: safe mode pass" [ "$(jq_report .cells[0].rollback.safe_mode)" = pass ]
 check "deduplicated crash counted over boots" \

@@ -1,4 +1,5 @@
-/* libFuzzer target: the console scanner must give the same findings however bytes arrive. */
+/* libFuzzer target: the console scanner must give the same findings (titles, classes, blamed
+ * function and module, the primary report) however bytes arrive. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,13 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t chunk = size ? (size_t)data[0] % 61 + 1 : 1;
     struct rg_console *whole = scan(data, size, size ? size : 1), *parts = scan(data, size, chunk);
 
-    if (rg_console_nfindings(whole) != rg_console_nfindings(parts))
+    if (rg_console_nfindings(whole) != rg_console_nfindings(parts) ||
+        rg_console_primary(whole) != rg_console_primary(parts))
         __builtin_trap();
     for (size_t i = 0; i < rg_console_nfindings(whole); i++) {
         const struct rg_console_finding *a = rg_console_finding_at(whole, i),
                                         *b = rg_console_finding_at(parts, i);
         if (strcmp(a->title, b->title) || a->first_line != b->first_line || a->cls != b->cls ||
-            strchr(a->title, '\n'))
+            strcmp(a->guilty, b->guilty) || strcmp(a->module, b->module) ||
+            strcmp(a->kind, b->kind) || strchr(a->title, '\n') || !a->title[0])
             __builtin_trap();
     }
     rg_console_free(whole);
