@@ -1308,3 +1308,35 @@ void rg_console_free(struct rg_console *c)
     rg_buf_free(&c->partial);
     free(c);
 }
+
+bool rg_console_marker_line(const char *line)
+{
+    static const char *const marks[] = {"BUG:",
+                                        "Oops",
+                                        "Kernel panic",
+                                        "RIP:",
+                                        "WARNING:",
+                                        "Call Trace",
+                                        "general protection",
+                                        "kernel BUG at",
+                                        "Unable to handle",
+                                        "watchdog:",
+                                        "INFO: task",
+                                        "blocked for more than",
+                                        "Out of memory",
+                                        "soft lockup",
+                                        "hard LOCKUP",
+                                        "detected stalls",
+                                        "corruption",
+                                        "stack guard page",
+                                        "---[ end trace",
+                                        "invalid opcode",
+                                        "double fault",
+                                        "segfault",
+                                        NULL};
+
+    for (size_t i = 0; marks[i]; i++)
+        if (strstr(line, marks[i]))
+            return true;
+    return false;
+}

@@ -48,6 +48,9 @@ long rg_console_primary(const struct rg_console *c);
 long rg_console_lines(const struct rg_console *c);
 void rg_console_free(struct rg_console *c);
 
+/* A line worth the eye first in a report's excerpt: a report's first line or one of its
+ * landmarks (the faulting IP, the call trace, the end marker). For highlighting. */
+bool rg_console_marker_line(const char *line);
 /* Exposed for tests: a console line without its timestamp, caller id, level and noise. */
 size_t rg_console_clean_line(const char *in, size_t len, char *out, size_t size);
 /* Exposed for tests: "rg_sensor_eval.isra.0+0x2a/0x90 [rg_sensor]" -> "rg_sensor_eval". */

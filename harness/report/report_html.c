@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/console.h"
 #include "report/report.h"
 #include "util/stats.h"
 
@@ -241,39 +242,6 @@ static void console_link(struct rg_buf *b, const json_t *cell, const char *label
     rg_buf_free(&href);
 }
 
-/* Lines of a kernel report worth the eye first. */
-static bool crash_line(const char *line)
-{
-    static const char *const marks[] = {"BUG:",
-                                        "Oops",
-                                        "Kernel panic",
-                                        "RIP:",
-                                        "WARNING:",
-                                        "Call Trace",
-                                        "general protection",
-                                        "kernel BUG at",
-                                        "Unable to handle",
-                                        "watchdog:",
-                                        "INFO: task",
-                                        "blocked for more than",
-                                        "Out of memory",
-                                        "soft lockup",
-                                        "hard LOCKUP",
-                                        "detected stalls",
-                                        "corruption",
-                                        "stack guard page",
-                                        "---[ end trace",
-                                        "invalid opcode",
-                                        "double fault",
-                                        "segfault",
-                                        NULL};
-
-    for (size_t i = 0; marks[i]; i++)
-        if (strstr(line, marks[i]))
-            return true;
-    return false;
-}
-
 static void excerpt(struct rg_buf *b, const char *text)
 {
     struct rg_buf line = RG_BUF_INIT;
@@ -285,7 +253,7 @@ static void excerpt(struct rg_buf *b, const char *text)
 
         rg_buf_reset(&line);
         rg_buf_append(&line, text, n - (n && text[n - 1] == '\r')); /* serial CR LF */
-        hl = crash_line(rg_buf_str(&line));
+        hl = rg_console_marker_line(rg_buf_str(&line));
         rg_buf_puts(b, hl ? "<span class=\"hl\">" : "");
         esc(b, rg_buf_str(&line));
         rg_buf_puts(b, hl ? "</span>\n" : "\n");
