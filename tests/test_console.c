@@ -381,9 +381,21 @@ static void test_same_bug_same_title(void **state)
     }
 }
 
+static void test_marker_lines(void **state)
+{
+    (void)state;
+    assert_true(rg_console_marker_line("[    1.2] BUG: kernel NULL pointer dereference"));
+    assert_true(rg_console_marker_line(" Call Trace:"));
+    assert_true(rg_console_marker_line("RIP: 0010:rg_sensor_eval+0x42/0x90 [rg_sensor]"));
+    assert_true(rg_console_marker_line("---[ end trace 0000000000000000 ]---"));
+    assert_false(rg_console_marker_line("[    0.0] Linux version 6.1.0-27-amd64"));
+    assert_false(rg_console_marker_line("RINGGATE-READY boot=1 sensor=1.0.0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_marker_lines),
         cmocka_unit_test(test_corpus_golden_titles),
         cmocka_unit_test(test_clean_line),
         cmocka_unit_test(test_frame_name),
