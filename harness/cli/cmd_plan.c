@@ -3,7 +3,6 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli/cmds.h"
 #include "model/scenario.h"
@@ -23,17 +22,6 @@ const char rg_usage_plan[] =
     "               number of cores)\n"
     "\n"
     "Exit: 0 ok, 2 invalid scenario or usage.\n";
-
-static int plan_jobs(const struct rg_scenario *sc, int cli_jobs)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-    if (cli_jobs > 0)
-        return cli_jobs;
-    if (sc->gate.jobs > 0)
-        return sc->gate.jobs;
-    return cores > 0 ? (int)cores : 1;
-}
 
 static int plan_print_json(const struct rg_scenario *sc, int jobs)
 {
@@ -123,7 +111,7 @@ int cmd_plan(int argc, char **argv)
         rg_errors_free(&errs);
         return RG_EXIT_USAGE;
     }
-    jobs = plan_jobs(sc, jobs);
+    jobs = rg_scenario_jobs(sc, jobs);
     if (json) {
         rc = plan_print_json(sc, jobs);
     } else {

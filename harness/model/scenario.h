@@ -103,4 +103,8 @@ const char *rg_workload_name(enum rg_workload w);
 /* Rough wall-clock estimate of a run, in seconds, for `plan`. */
 int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs);
 
+/* How many cells run in parallel: cli_jobs when given (> 0), else the scenario's gate.jobs,
+ * else the host's online core count. `plan` and `run` both ask here. */
+int rg_scenario_jobs(const struct rg_scenario *sc, int cli_jobs);
+
 #endif
