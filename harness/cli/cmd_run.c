@@ -8,6 +8,7 @@
 
 #include "cli/cmds.h"
 #include "engine/run.h"
+#include "report/events.h"
 #include "report/publish.h"
 #include "report/report.h"
 #include "util/clock.h"
@@ -109,21 +110,6 @@ static void on_signal(int sig)
     rg_run_interrupt();
 }
 
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void on_progress(void *opaque, const struct rg_cell_result *res, const char *state,
                         const char *detail)
 {
@@ -136,15 +122,11 @@ static void on_progress(void *opaque, const struct rg_cell_result *res, const ch
         fflush(cli->json ? stderr : stdout);
     }
     if (cli->json) {
-        printf("{\"t\":%.3f,\"scenario\":", rg_wall_now());
-        print_json_string(res->scenario);
-        printf(",\"cell\":");
-        print_json_string(res->cell.id);
-        printf(",\"type\":");
-        print_json_string(state);
-        printf(",\"detail\":");
-        print_json_string(detail);
-        printf("}\n");
+        char *line = rg_event_json(rg_wall_now(), res->scenario, res->cell.id, state, detail);
+
+        if (line)
+            puts(line);
+        free(line);
         fflush(stdout);
         return;
     }
