@@ -1096,3 +1096,8 @@ int rg_scenario_jobs(const struct rg_scenario *sc, int cli_jobs)
     cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 0 ? (int)cores : 1;
 }
+
+void rg_yaml_version(char *out, size_t size)
+{
+    snprintf(out, size, "%s", yaml_get_version_string());
+}

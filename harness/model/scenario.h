@@ -107,4 +107,7 @@ int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs);
  * else the host's online core count. `plan` and `run` both ask here. */
 int rg_scenario_jobs(const struct rg_scenario *sc, int cli_jobs);
 
+/* The libyaml library's version at run time ("0.2.5"), for `ringgate version`. */
+void rg_yaml_version(char *out, size_t size);
+
 #endif
