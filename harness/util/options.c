@@ -157,22 +157,26 @@ static void put_word(struct rg_buf *b, size_t *col, size_t indent, const char *w
     *col += len;
 }
 
-/* Usage line number line: "LEAD PROG NAME WORDS", then each option it shows, bare when
- * required there, else in brackets; alternatives (RG_OPT_ALT) share one pair: [-q | -v]. */
+/* Usage line number line: "LEAD PROG NAME WORDS" (len bytes of words), then each option it
+ * shows, bare when required there, else in brackets; alternatives (RG_OPT_ALT) share one
+ * pair: [-q | -v]. */
 static void usage_line(struct rg_buf *b, const char *lead, const char *prog,
-                       const struct rg_opt_spec *spec, const char *words, unsigned line)
+                       const struct rg_opt_spec *spec, const char *words, size_t len,
+                       unsigned line)
 {
     const struct rg_option *t = spec->options;
-    size_t n = spec->noptions;
+    size_t n = spec->noptions, start = b->len, col, indent;
     struct rg_buf item = RG_BUF_INIT;
-    size_t start = b->len, col, indent;
     bool bracketed = false;
 
     rg_buf_printf(b, "%s%s %s", lead, prog, spec->name);
     col = b->len - start;
     indent = col + 1;
-    if (words && *words)
-        put_word(b, &col, indent, words);
+    if (len) {
+        rg_buf_append(&item, words, len);
+        put_word(b, &col, indent, rg_buf_str(&item));
+        rg_buf_reset(&item);
+    }
     for (size_t i = 0; i < n; i++) {
         if (t[i].lines && !(t[i].lines & line))
             continue;
@@ -198,20 +202,14 @@ static void usage_line(struct rg_buf *b, const char *lead, const char *prog,
 void rg_options_usage(struct rg_buf *b, const char *prog, const struct rg_opt_spec *spec)
 {
     const char *words = spec->usage ? spec->usage : "";
-    unsigned line = 0;
 
-    for (;;) {
+    for (unsigned line = 0;; line++) {
         size_t len = strcspn(words, "\n");
-        char *one = strndup(words, len);
 
-        if (!one)
-            abort(); /* as rg_buf does */
-        usage_line(b, line ? "       " : "usage: ", prog, spec, one, RG_OPT_LINE(line));
-        free(one);
+        usage_line(b, line ? "       " : "usage: ", prog, spec, words, len, RG_OPT_LINE(line));
         if (!words[len])
             return;
         words += len + 1;
-        line++;
     }
 }
 
@@ -292,12 +290,15 @@ static void each_entry(const struct rg_opt_spec *spec, struct rg_buf *f,
     }
 }
 
+/* The flags column's width: the widest flags up to FLAGS_MAX (wider ones stand alone). */
 static void widest(void *ctx, const char *flags, const char *help)
 {
     size_t *w = ctx, len = strlen(flags);
 
     (void)help;
-    if (len <= FLAGS_MAX && len > *w)
+    if (len > FLAGS_MAX)
+        len = FLAGS_MAX;
+    if (len > *w)
         *w = len;
 }
 
