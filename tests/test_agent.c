@@ -231,7 +231,8 @@ static void test_exec_status(void **state)
     /* "RINGGATE-INSTALLED ok\n" and "warning: old\n" in base64. */
     static const char *const done[] = {
         "{\"return\": {\"exited\": true, \"exitcode\": 3,"
-        " \"out-data\": \"UklOR0dBVEUtSU5TVEFMTEVEIG9rCg==\", \"err-data\": \"d2FybmluZzogb2xkCg==\"}}"};
+        " \"out-data\": \"UklOR0dBVEUtSU5TVEFMTEVEIG9rCg==\","
+        " \"err-data\": \"d2FybmluZzogb2xkCg==\"}}"};
     static const char *const running[] = {"{\"return\": {\"exited\": false}}"};
     static const char *const signalled[] = {"{\"return\": {\"exited\": true, \"signal\": 9}}"};
     struct rg_agent_exec_status st;

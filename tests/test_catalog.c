@@ -141,7 +141,8 @@ static void test_refusals(void **state)
     load_fails(f,
                "{\"images\": {\"tiny\": {\"initrd\": \"i\", \"disk\": \"d\", \"cmdline\": \"c\"}}}",
                "image 'tiny' has no 'kernel'");
-    load_fails(f, "{\"images\": {\"tiny\": {\"kernel\": \"k\", \"initrd\": \"i\", \"disk\": \"d\"}}}",
+    load_fails(f,
+               "{\"images\": {\"tiny\": {\"kernel\": \"k\", \"initrd\": \"i\", \"disk\": \"d\"}}}",
                "image 'tiny' has no 'cmdline'");
     load_fails(f,
                "{\"images\": {\"tiny\": {\"kernel\": \"k\", \"initrd\": \"i\", \"disk\": 7,"
