@@ -53,5 +53,5 @@ static int cmd_version(void *opts, int argc, char **argv)
 
 /* No option table: any word is refused with "takes no arguments" (--help aside). */
 const struct rg_command rg_cmd_version = {
-    .summary = "print the version", .fn = cmd_version,
+    .summary = "print the versions of ringgate and its libraries", .fn = cmd_version,
     .spec = {.name = "version", .args_error = "takes no arguments", .about = version_about}};

@@ -46,9 +46,10 @@ int rg_command_help(const struct rg_opt_spec *spec);
 
 /* rg_command_parse's return when the command goes on. */
 #define RG_CLI_GO (-1)
-/* Parses argv with spec into the struct at into, for commands that parse for themselves.
- * RG_CLI_GO when the command goes on with its operands from argv[*first]; otherwise the help
- * or the usage error is printed and the return value is the exit code. */
+/* Parses argv with spec into the struct at into (main does it for commands with a spec.size;
+ * the others call it themselves). RG_CLI_GO when the command goes on with its operands from
+ * argv[*first]; otherwise the help or the usage error is printed and the return value is the
+ * exit code. */
 int rg_command_parse(const struct rg_opt_spec *spec, int argc, char **argv, void *into,
                      int *first);
 
