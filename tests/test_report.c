@@ -1,6 +1,6 @@
-/* Unit tests for the report formats: text and JUnit regenerated from fixed report.json files
- * (tests/golden/reports/<name>/) against golden outputs, JUnit validated with xmllint, the
- * HTML page's structure, hostile strings, loading errors and atomic writes. */
+/* Unit tests for the report formats: text and JUnit rendered from fixed, hand-made report.json
+ * files (tests/golden/rendered-from-fixtures/<name>/) against golden outputs, JUnit validated
+ * with xmllint, the HTML page's structure, hostile strings, loading errors and atomic writes. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +17,7 @@
 #include "report/report.h"
 #include "testutil.h"
 
-#define FIXTURES "tests/golden/reports"
+#define FIXTURES "tests/golden/rendered-from-fixtures"
 #define XSD "../shared/junit/JUnit.xsd"
 
 static json_t *load(const char *name)

@@ -1,6 +1,7 @@
 /* Golden tests of whole runs on the fake hypervisor: report.json, junit.xml and the text
  * summary of fixed scenarios (good, crashing, slow), with times and run ids normalised.
- * RG_UPDATE_GOLDEN=1 rewrites tests/golden/runs/ (review the diff before committing it). */
+ * RG_UPDATE_GOLDEN=1 rewrites tests/golden/runs-on-fake-hv/ (review the diff before committing
+ * it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -189,10 +190,11 @@ static void golden(const char *name, const char *file, const char *actual)
 {
     char path[512];
 
-    snprintf(path, sizeof(path), "%s/tests/golden/runs/%s", RG_SOURCE_DIR, name);
+    snprintf(path, sizeof(path), "%s/tests/golden/runs-on-fake-hv/%s", RG_SOURCE_DIR, name);
     if (getenv("RG_UPDATE_GOLDEN"))
         rg_mkdir_p(path);
-    snprintf(path, sizeof(path), "%s/tests/golden/runs/%s/%s", RG_SOURCE_DIR, name, file);
+    snprintf(path, sizeof(path), "%s/tests/golden/runs-on-fake-hv/%s/%s", RG_SOURCE_DIR, name,
+             file);
     rg_test_golden(path, actual);
 }
 

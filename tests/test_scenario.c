@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -248,6 +249,21 @@ static void test_deep_nesting_refused(void **state)
     rg_errors_free(&errs);
 }
 
+/* The jobs default is decided in one place: -j, else gate.jobs, else the core count. */
+static void test_jobs_default(void **state)
+{
+    struct rg_scenario *sc = parse_ok("s/x.yaml", full_example);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    (void)state;
+    assert_int_equal(rg_scenario_jobs(sc, 5), 5);
+    assert_int_equal(rg_scenario_jobs(sc, 0), 2);
+    sc->gate.jobs = 0;
+    assert_int_equal(rg_scenario_jobs(sc, 0), cores > 0 ? (int)cores : 1);
+    assert_int_equal(rg_scenario_jobs(sc, 1), 1);
+    rg_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_min_samples),
         cmocka_unit_test(test_downgrade_only_for_update),
         cmocka_unit_test(test_deep_nesting_refused),
+        cmocka_unit_test(test_jobs_default),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

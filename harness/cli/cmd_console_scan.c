@@ -1,7 +1,7 @@
 /* `ringgate console-scan [--json] FILE...`: the crash detector on saved console logs. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +10,7 @@
 #include "console/console.h"
 #include "util/ringgate.h"
 
-const char rg_usage_console_scan[] =
-    "usage: ringgate console-scan [--json] [--oom-class C] [--hang-class C] FILE...\n"
-    "\n"
+static const char console_scan_about[] =
     "Finds Linux kernel failure reports in serial console logs: panics, oopses, NULL\n"
     "dereferences, general protection faults, BUG()s, WARNINGs, KASAN, KFENCE, UBSAN, KMSAN,\n"
     "KCSAN, lockdep, SLUB debug, kmemleak, soft and hard lockups, hung tasks, RCU stalls,\n"
@@ -20,31 +18,35 @@ const char rg_usage_console_scan[] =
     "Each report gets a stable title in the names used upstream (no addresses, offsets,\n"
     "pids, CPU numbers or times) naming the guilty function and its module; a panic that\n"
     "follows a report is part of it; the first crash is the log's primary report.\n"
-    "FILE '-' reads standard input.\n"
-    "\n"
-    "  --json          one JSON object per file and line:\n"
-    "                  {\"file\", \"crashes\": [{\"title\", \"kind\", \"line\", \"guilty\",\n"
-    "                  \"module\", \"primary\", \"excerpt\"}], \"warnings\": [{\"title\",\n"
-    "                  \"kind\", \"line\", \"guilty\", \"module\"}]}\n"
-    "  --oom-class C   crash (default), warning or ignore\n"
-    "  --hang-class C  class of lockups, hung tasks, RCU stalls: crash (default), warning\n"
-    "                  or ignore\n"
-    "\n"
+    "FILE '-' reads standard input.\n";
+static const char console_scan_more[] =
     "Exit: 0 no crash found, 1 a crash found (warnings alone do not count), 2 usage or I/O\n"
     "error.\n";
 
-static int parse_class(const char *s, enum rg_console_class *out)
-{
-    if (strcmp(s, "crash") == 0)
-        *out = RG_CONSOLE_CRASH;
-    else if (strcmp(s, "warning") == 0)
-        *out = RG_CONSOLE_WARNING;
-    else if (strcmp(s, "ignore") == 0)
-        *out = RG_CONSOLE_IGNORE;
-    else
-        return -1;
-    return 0;
-}
+struct scan_args {
+    bool json;
+    int oom_class, hang_class;
+};
+static const struct scan_args console_scan_defaults = {.oom_class = RG_CONSOLE_CRASH,
+                                                       .hang_class = RG_CONSOLE_CRASH};
+
+#define AT(field) offsetof(struct scan_args, field)
+
+static const struct rg_opt_choice classes[] = {
+    {"crash", RG_CONSOLE_CRASH, NULL}, {"warning", RG_CONSOLE_WARNING, NULL},
+    {"ignore", RG_CONSOLE_IGNORE, NULL}, {NULL, 0, NULL}};
+
+static const struct rg_option console_scan_options[] = {
+    RG_OPT_BOOL(0, "json", AT(json),
+                "one JSON object per file and line: {\"file\", \"crashes\": [{\"title\", "
+                "\"kind\", \"line\", \"guilty\", \"module\", \"primary\", \"excerpt\"}], "
+                "\"warnings\": [{\"title\", \"kind\", \"line\", \"guilty\", \"module\"}]}"),
+    RG_OPT_CHOICE(0, "oom-class", AT(oom_class), "C", classes,
+                  "a class is crash, warning or ignore", "crash (default), warning or ignore"),
+    RG_OPT_CHOICE(0, "hang-class", AT(hang_class), "C", classes,
+                  "a class is crash, warning or ignore",
+                  "class of lockups, hung tasks, RCU stalls: crash (default), warning or ignore"),
+};
 
 static int scan_file(const char *path, const struct rg_console_opts *opts,
                      struct rg_console **out)
@@ -119,48 +121,23 @@ static void print_text(const char *path, const struct rg_console *c)
     }
 }
 
-int cmd_console_scan(int argc, char **argv)
+static int cmd_console_scan(void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"oom-class", required_argument, NULL, 'o'},
-                                             {"hang-class", required_argument, NULL, 'g'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    struct rg_console_opts opts = {RG_CONSOLE_CRASH, RG_CONSOLE_CRASH};
-    bool json = false, crashed = false, failed = false;
-    int opt;
+    const struct scan_args *a = opts;
+    struct rg_console_opts copts = {.hang_class = (enum rg_console_class)a->hang_class,
+                                    .oom_class = (enum rg_console_class)a->oom_class};
+    bool crashed = false, failed = false;
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'J':
-            json = true;
-            break;
-        case 'o':
-        case 'g':
-            if (parse_class(optarg, opt == 'o' ? &opts.oom_class : &opts.hang_class) < 0)
-                return rg_command_usage_error("console-scan",
-                                              "a class is crash, warning or ignore");
-            break;
-        case 'h':
-            fputs(rg_usage_console_scan, stdout);
-            return RG_EXIT_OK;
-        default:
-            return rg_command_usage_error("console-scan", "unknown option");
-        }
-    }
-    if (optind >= argc)
-        return rg_command_usage_error("console-scan", "no log file given ('-' for stdin)");
-    for (int i = optind; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         struct rg_console *c;
 
-        if (scan_file(argv[i], &opts, &c) < 0) {
+        if (scan_file(argv[i], &copts, &c) < 0) {
             failed = true;
             continue;
         }
         for (size_t k = 0; k < rg_console_nfindings(c); k++)
             crashed = crashed || rg_console_finding_at(c, k)->cls == RG_CONSOLE_CRASH;
-        if (json)
+        if (a->json)
             print_json(argv[i], c);
         else
             print_text(argv[i], c);
@@ -170,3 +147,7 @@ int cmd_console_scan(int argc, char **argv)
         return RG_EXIT_USAGE;
     return crashed ? RG_EXIT_BLOCK : RG_EXIT_OK;
 }
+
+RG_COMMAND(console_scan, "find kernel crashes in console logs", .name = "console-scan",
+           .usage = "FILE...", .min_args = 1, .max_args = -1,
+           .args_error = "no log file given ('-' for stdin)");

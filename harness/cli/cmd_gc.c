@@ -1,5 +1,5 @@
 /* `ringgate gc`: removes what killed runs left: their domains, overlays and state. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "cli/cmds.h"
@@ -7,48 +7,37 @@
 #include "hv/hv.h"
 #include "util/ringgate.h"
 
-const char rg_usage_gc[] =
-    "usage: ringgate gc [--connect URI]\n"
-    "\n"
+static const char gc_about[] =
     "Finds runs in the state directory whose ringgate process is gone (their lock is free),\n"
     "destroys their libvirt domains and removes their overlays and state. Live runs are\n"
-    "left alone. `ringgate run` does the same at start.\n"
-    "\n"
-    "  --connect URI   libvirt URI (default: the embedded driver in the state directory)\n"
-    "\n"
+    "left alone. `ringgate run` does the same at start.\n";
+static const char gc_more[] =
     "Exit: 0 done, 3 the hypervisor or state directory could not be reached.\n";
 
-int cmd_gc(int argc, char **argv)
+struct gc_args {
+    const char *connect;
+};
+static const struct gc_args gc_defaults = {0};
+
+static const struct rg_option gc_options[] = {
+    RG_CLI_OPT_CONNECT(offsetof(struct gc_args, connect)),
+};
+
+static int cmd_gc(void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"connect", required_argument, NULL, 'c'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
     const struct rg_hv_ops *ops = &rg_hv_libvirt;
-    const char *uri_opt = NULL;
+    const struct gc_args *a = opts;
     char state_dir[4096], uri[4200];
     struct rg_gc_stats st;
     struct rg_error err;
     struct rg_hv *hv = NULL;
-    int opt, rc;
+    int rc;
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            uri_opt = optarg;
-            break;
-        case 'h':
-            fputs(rg_usage_gc, stdout);
-            return RG_EXIT_OK;
-        default:
-            return rg_command_usage_error("gc", "unknown option");
-        }
-    }
-    if (optind != argc)
-        return rg_command_usage_error("gc", "takes no arguments");
+    (void)argc;
+    (void)argv;
     if (rg_state_dir(state_dir, sizeof(state_dir), &err) < 0 ||
-        (uri_opt ? snprintf(uri, sizeof(uri), "%s", uri_opt) < 0
-                 : rg_hv_default_uri(uri, sizeof(uri), &err) < 0) ||
+        (a->connect ? snprintf(uri, sizeof(uri), "%s", a->connect) < 0
+                   : rg_hv_default_uri(uri, sizeof(uri), &err) < 0) ||
         ops->connect(uri, &hv, &err) < 0) {
         rg_error_print(stderr, &err);
         return RG_EXIT_INCONCLUSIVE;
@@ -64,3 +53,6 @@ int cmd_gc(int argc, char **argv)
            st.domains_destroyed == 1 ? "" : "s", st.runs_live, st.runs_live == 1 ? "" : "s");
     return RG_EXIT_OK;
 }
+
+RG_COMMAND(gc, "remove the VMs and files a killed run left behind", .name = "gc",
+           .args_error = "takes no arguments");

@@ -1,5 +1,5 @@
 /* `ringgate package build|verify|show`: signed update packages. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +11,11 @@
 /* The sample sensor (driver 1.x) supplies this many input fields to its rules. */
 #define SENSOR_INPUTS 20
 #define MAX_KEYS 16
+#define STRINGIFY(x) #x
+#define TEXT_OF(x) STRINGIFY(x)
+#define MAX_KEYS_TEXT TEXT_OF(MAX_KEYS)
 
-const char rg_usage_package[] =
-    "usage: ringgate package build DIR --key PRIVATE.pem -o OUT.rgpkg\n"
-    "       ringgate package verify PKG --key PUBLIC.pem [--key ...] [--baseline PKG]\n"
-    "                               [--allow-downgrade] [--validate-content]\n"
-    "       ringgate package show PKG [--key PUBLIC.pem]\n"
-    "\n"
+static const char package_about[] =
     "A package (.rgpkg) is a ustar archive: manifest.json (format ringgate.pkg/v1: name,\n"
     "kind content|driver, version, target, and every file's path, size and sha256),\n"
     "manifest.sig (the raw 64-byte Ed25519 signature of manifest.json) and files/.\n"
@@ -36,55 +34,38 @@ const char rg_usage_package[] =
     "         content package (every channel file's version must be the package's).\n"
     "show     the manifest; with --key only after the signature verified (else refused).\n"
     "         Without --key the manifest is read unauthenticated, as hostile input, and\n"
-    "         shown as the package's own unverified claim.\n"
-    "\n"
+    "         shown as the package's own unverified claim.\n";
+static const char package_more[] =
     "Exit: 0 ok, 1 the content validator rejected the content, 2 refused or usage error.\n";
 
-struct pkg_opts {
-    const char *keys[MAX_KEYS];
-    size_t nkeys;
+struct pkg_args {
+    struct rg_opt_list keys;
     const char *out, *baseline;
-    bool allow_downgrade, validate_content, json;
+    bool allow_downgrade, validate_content;
 };
 
-static int parse_opts(int argc, char **argv, struct pkg_opts *o)
-{
-    static const struct option longopts[] = {
-        {"key", required_argument, NULL, 'k'},      {"output", required_argument, NULL, 'o'},
-        {"baseline", required_argument, NULL, 'b'}, {"allow-downgrade", no_argument, NULL, 'D'},
-        {"validate-content", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int opt;
+#define AT(field) offsetof(struct pkg_args, field)
+#define BUILD RG_OPT_LINE(0)
+#define VERIFY RG_OPT_LINE(1)
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "k:o:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'k':
-            if (o->nkeys == MAX_KEYS)
-                return rg_command_usage_error("package", "at most %d keys", MAX_KEYS);
-            o->keys[o->nkeys++] = optarg;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case 'b':
-            o->baseline = optarg;
-            break;
-        case 'D':
-            o->allow_downgrade = true;
-            break;
-        case 'V':
-            o->validate_content = true;
-            break;
-        case 'h':
-            fputs(rg_usage_package, stdout);
-            exit(RG_EXIT_OK);
-        default:
-            return rg_command_usage_error("package", "unknown option");
-        }
-    }
-    return 0;
-}
+/* One table for the three subcommands (each accepts every option); .lines says whose usage
+ * line shows an option. */
+static const struct rg_option package_options[] = {
+    {.type = RG_OPTION_LIST, .short_name = 'k', .long_name = "key", .offset = AT(keys),
+     .arg = "KEY.pem", .bad = "at most " MAX_KEYS_TEXT " keys",
+     .help = "build: the vendor's private key; verify, show: a public key to trust (repeat "
+             "for more, at most " MAX_KEYS_TEXT ")",
+     .required = BUILD | VERIFY},
+    {.type = RG_OPTION_STRING, .short_name = 'o', .long_name = "output", .offset = AT(out),
+     .arg = "FILE", .help = "build: the package (.rgpkg) to write", .lines = BUILD,
+     .required = BUILD},
+    {.type = RG_OPTION_STRING, .long_name = "baseline", .offset = AT(baseline), .arg = "PKG",
+     .help = "verify: refuse a version older than PKG's", .lines = VERIFY},
+    {.type = RG_OPTION_BOOL, .long_name = "allow-downgrade", .offset = AT(allow_downgrade),
+     .help = "verify: accept a version older than --baseline's", .lines = VERIFY},
+    {.type = RG_OPTION_BOOL, .long_name = "validate-content", .offset = AT(validate_content),
+     .help = "verify: also run the channel file validator on a content package", .lines = VERIFY},
+};
 
 static int refuse(const struct rg_error *err)
 {
@@ -106,22 +87,22 @@ static int validate_content(const struct rg_package *p)
     return rc;
 }
 
-static int do_verify(const char *path, const struct pkg_opts *o)
+static int do_verify(const char *path, const struct pkg_args *o)
 {
     struct rg_package *p = NULL, *base = NULL;
     struct rg_error err;
     int rc = RG_EXIT_USAGE;
 
-    if (o->nkeys == 0)
+    if (o->keys.n == 0)
         return rg_command_usage_error("package", "verify needs --key PUBLIC.pem");
     if (rg_package_open(path, &p, &err) < 0 ||
-        rg_package_verify(p, o->keys, o->nkeys, &err) < 0) {
+        rg_package_verify(p, o->keys.v, o->keys.n, &err) < 0) {
         rc = refuse(&err);
         goto out;
     }
     if (o->baseline) {
         if (rg_package_open(o->baseline, &base, &err) < 0 ||
-            rg_package_verify(base, o->keys, o->nkeys, &err) < 0 ||
+            rg_package_verify(base, o->keys.v, o->keys.n, &err) < 0 ||
             rg_package_check_version(p, base, o->allow_downgrade, &err) < 0) {
             rc = refuse(&err);
             goto out;
@@ -138,15 +119,15 @@ out:
     return rc;
 }
 
-static int do_show(const char *path, const struct pkg_opts *o)
+static int do_show(const char *path, const struct pkg_args *o)
 {
     struct rg_package *p = NULL;
     struct rg_error err;
 
     /* With a key, authenticate before parsing; without one, parse as hostile input. */
     if (rg_package_open(path, &p, &err) < 0 ||
-        (o->nkeys && rg_package_verify(p, o->keys, o->nkeys, &err) < 0) ||
-        (!o->nkeys && rg_package_inspect(p, &err) < 0)) {
+        (o->keys.n && rg_package_verify(p, o->keys.v, o->keys.n, &err) < 0) ||
+        (!o->keys.n && rg_package_inspect(p, &err) < 0)) {
         rg_package_free(p);
         return refuse(&err);
     }
@@ -167,32 +148,43 @@ static int do_show(const char *path, const struct pkg_opts *o)
     return RG_EXIT_OK;
 }
 
-int cmd_package(int argc, char **argv)
+static int cmd_package(void *opts, int argc, char **argv)
 {
-    struct pkg_opts o = {0};
+    const char *keys[MAX_KEYS];
+    struct pkg_args o = {.keys = {keys, 0, MAX_KEYS}};
     struct rg_error err;
     const char *sub;
-    int rc;
+    int rc, first;
 
+    (void)opts;
     if (argc < 2)
         return rg_command_usage_error("package", "expected build, verify or show");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return rg_command_help(&rg_cmd_package.spec);
     sub = argv[1];
-    rc = parse_opts(argc - 1, argv + 1, &o);
-    if (rc)
+    rc = rg_command_parse(&rg_cmd_package.spec, argc - 1, argv + 1, &o, &first);
+    if (rc != RG_CLI_GO)
         return rc;
-    if (argc - 1 - optind != 1)
+    if (argc - 1 - first != 1)
         return rg_command_usage_error("package", "%s takes exactly one package or folder", sub);
     if (strcmp(sub, "build") == 0) {
-        if (o.nkeys != 1 || !o.out)
+        if (o.keys.n != 1 || !o.out)
             return rg_command_usage_error("package", "build needs --key PRIVATE.pem and -o OUT");
-        if (rg_package_build(argv[1 + optind], o.keys[0], o.out, &err) < 0)
+        if (rg_package_build(argv[1 + first], keys[0], o.out, &err) < 0)
             return refuse(&err);
         printf("%s\n", o.out);
         return RG_EXIT_OK;
     }
     if (strcmp(sub, "verify") == 0)
-        return do_verify(argv[1 + optind], &o);
+        return do_verify(argv[1 + first], &o);
     if (strcmp(sub, "show") == 0)
-        return do_show(argv[1 + optind], &o);
+        return do_show(argv[1 + first], &o);
     return rg_command_usage_error("package", "unknown subcommand '%s'", sub);
 }
+
+/* cmd_package parses the options after the subcommand and checks the operands itself. */
+const struct rg_command rg_cmd_package = {
+    .summary = "build, verify and show signed update packages", .fn = cmd_package,
+    .spec = {.name = "package", .usage = "build DIR\nverify PKG\nshow PKG",
+             RG_OPTIONS(package_options), .max_args = -1, .about = package_about,
+             .more = package_more}};

@@ -1,39 +1,35 @@
 /* `ringgate plan FILE [--json]`: the cells a scenario's matrix expands to, and a time estimate. */
-#include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli/cmds.h"
 #include "model/scenario.h"
 #include "util/ringgate.h"
 
-const char rg_usage_plan[] =
-    "usage: ringgate plan [--json] [--no-files] [-j N] FILE\n"
-    "\n"
+static const char plan_about[] =
     "Expands the scenario's matrix (the product of image, vcpus and memory_mib in that\n"
     "order, minus excludes, then includes; duplicates dropped) and prints the cells with\n"
-    "their stable ids (<image>-<vcpus>c-<memory_mib>m) and a rough time estimate.\n"
-    "\n"
-    "  --json       print {\"scenario\", \"cells\": [{\"id\", \"image\", \"vcpus\",\n"
-    "               \"memory_mib\"}...], \"estimate_s\"} instead of a table\n"
-    "  --no-files   do not require referenced packages, keys and catalogue to exist\n"
-    "  -j N         cells run in parallel (default: the scenario's gate.jobs, else the\n"
-    "               number of cores)\n"
-    "\n"
-    "Exit: 0 ok, 2 invalid scenario or usage.\n";
+    "their stable ids (<image>-<vcpus>c-<memory_mib>m) and a rough time estimate.\n";
+static const char plan_more[] = "Exit: 0 ok, 2 invalid scenario or usage.\n";
 
-static int plan_jobs(const struct rg_scenario *sc, int cli_jobs)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+struct plan_args {
+    bool json, no_files;
+    int jobs;
+};
+static const struct plan_args plan_defaults = {0};
 
-    if (cli_jobs > 0)
-        return cli_jobs;
-    if (sc->gate.jobs > 0)
-        return sc->gate.jobs;
-    return cores > 0 ? (int)cores : 1;
-}
+#define AT(field) offsetof(struct plan_args, field)
+
+static const struct rg_option plan_options[] = {
+    RG_OPT_BOOL(0, "json", AT(json),
+                "print {\"scenario\", \"cells\": [{\"id\", \"image\", \"vcpus\", "
+                "\"memory_mib\"}...], \"jobs\", \"estimate_s\"} instead of a table"),
+    RG_OPT_BOOL(0, "no-files", AT(no_files),
+                "do not require referenced packages, keys and catalogue to exist"),
+    RG_CLI_OPT_JOBS(AT(jobs)),
+};
 
 static int plan_print_json(const struct rg_scenario *sc, int jobs)
 {
@@ -79,52 +75,22 @@ static void plan_print_table(const struct rg_scenario *sc, int jobs)
            sc->ncells == 1 ? "" : "s", jobs, est / 60, est % 60);
 }
 
-int cmd_plan(int argc, char **argv)
+static int cmd_plan(void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'J'},
-                                             {"no-files", no_argument, NULL, 'n'},
-                                             {"jobs", required_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    struct rg_scenario_opts opts = {.check_files = true};
+    const struct plan_args *a = opts;
+    struct rg_scenario_opts sopts = {.check_files = !a->no_files};
     struct rg_errors errs = {0};
     struct rg_scenario *sc = NULL;
-    bool json = false;
-    int opt, jobs = 0, rc;
+    int rc, jobs;
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'J':
-            json = true;
-            break;
-        case 'n':
-            opts.check_files = false;
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 256)
-                return rg_command_usage_error("plan", "-j takes a number from 1 to 256");
-            jobs = (int)v;
-            break;
-        }
-        case 'h':
-            fputs(rg_usage_plan, stdout);
-            return RG_EXIT_OK;
-        default:
-            return rg_command_usage_error("plan", "unknown option");
-        }
-    }
-    if (argc - optind != 1)
-        return rg_command_usage_error("plan", "expected exactly one scenario file");
-    if (rg_scenario_load(argv[optind], &opts, &sc, &errs) < 0) {
+    (void)argc;
+    if (rg_scenario_load(argv[0], &sopts, &sc, &errs) < 0) {
         rg_errors_print(stderr, &errs);
         rg_errors_free(&errs);
         return RG_EXIT_USAGE;
     }
-    jobs = plan_jobs(sc, jobs);
-    if (json) {
+    jobs = rg_scenario_jobs(sc, a->jobs);
+    if (a->json) {
         rc = plan_print_json(sc, jobs);
     } else {
         plan_print_table(sc, jobs);
@@ -133,3 +99,6 @@ int cmd_plan(int argc, char **argv)
     rg_scenario_free(sc);
     return rc;
 }
+
+RG_COMMAND(plan, "show the cells a scenario's matrix expands to", .name = "plan", .usage = "FILE",
+           .min_args = 1, .max_args = 1, .args_error = "expected exactly one scenario file");

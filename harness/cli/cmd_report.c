@@ -1,5 +1,5 @@
 /* `ringgate report RUN_DIR`: regenerates a run's report in another format. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,22 +9,10 @@
 #include "report/report.h"
 #include "util/ringgate.h"
 
-const char rg_usage_report[] =
-    "usage: ringgate report RUN_DIR [--format text|json|junit|html] [-o FILE]\n"
-    "\n"
+static const char report_about[] =
     "Regenerates a report from RUN_DIR/report.json (schema ringgate.report/v1,\n"
-    "reports/README.md); report.json itself is never changed.\n"
-    "\n"
-    "  -f, --format text   the summary `ringgate run` prints (default), to standard\n"
-    "                      output; colour only on a terminal and never with NO_COLOR\n"
-    "  -f, --format json   report.json, pretty-printed, to standard output\n"
-    "  -f, --format junit  RUN_DIR/junit.xml: one testsuite per scenario, one testcase\n"
-    "                      per cell and check (Apache Ant JUnit schema)\n"
-    "  -f, --format html   RUN_DIR/index.html: one self-contained page (no script,\n"
-    "                      nothing fetched): verdict, matrix, boot timelines, findings\n"
-    "                      with their console excerpts, regression plots\n"
-    "  -o, --output FILE   write there instead (`-` is standard output)\n"
-    "\n"
+    "reports/README.md); report.json itself is never changed.\n";
+static const char report_more[] =
     "junit and html print the path they wrote. Files are written atomically.\n"
     "\n"
     "Exit: 0 written; 2 usage error, or RUN_DIR/report.json missing or invalid\n"
@@ -32,18 +20,34 @@ const char rg_usage_report[] =
 
 enum format { TEXT, JSON, JUNIT, HTML };
 
-static int parse_format(const char *s, enum format *out)
-{
-    static const char *const names[] = {"text", "json", "junit", "html"};
+struct report_args {
+    int format;
+    const char *output;
+};
+static const struct report_args report_defaults = {.format = TEXT};
 
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (!strcmp(s, names[i])) {
-            *out = (enum format)i;
-            return 0;
-        }
-    }
-    return -1;
-}
+#define AT(field) offsetof(struct report_args, field)
+
+static const struct rg_opt_choice formats[] = {
+    {"text", TEXT,
+     "the summary `ringgate run` prints (default), to standard output; colour only on a "
+     "terminal and never with NO_COLOR"},
+    {"json", JSON, "report.json, pretty-printed, to standard output"},
+    {"junit", JUNIT,
+     "RUN_DIR/junit.xml: one testsuite per scenario, one testcase per cell and check (Apache "
+     "Ant JUnit schema)"},
+    {"html", HTML,
+     "RUN_DIR/index.html: one self-contained page (no script, nothing fetched): verdict, "
+     "matrix, boot timelines, findings with their console excerpts, regression plots"},
+    {NULL, 0, NULL},
+};
+
+static const struct rg_option report_options[] = {
+    RG_OPT_CHOICE('f', "format", AT(format), NULL, formats,
+                  "--format takes text, json, junit or html", NULL),
+    RG_OPT_STRING('o', "output", AT(output), "FILE",
+                  "write there instead (`-` is standard output)"),
+};
 
 /* The whole of b to a stream: standard output, or a file given with -o. */
 static int put_stream(const char *outpath, const struct rg_buf *b)
@@ -110,42 +114,23 @@ static int render(const json_t *report, enum format fmt, const char *dir, const 
     return rc;
 }
 
-int cmd_report(int argc, char **argv)
+static int cmd_report(void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *outpath = NULL;
-    enum format fmt = TEXT;
+    const struct report_args *a = opts;
     struct rg_error err = {0};
     json_t *report;
-    int opt, rc;
+    int rc;
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if (parse_format(optarg, &fmt) < 0)
-                return rg_command_usage_error("report", "--format takes text, json, junit or html");
-            break;
-        case 'o':
-            outpath = optarg;
-            break;
-        case 'h':
-            fputs(rg_usage_report, stdout);
-            return RG_EXIT_OK;
-        default:
-            return rg_command_usage_error("report", "unknown option");
-        }
-    }
-    if (argc - optind != 1)
-        return rg_command_usage_error("report", "expected one run folder");
-    if (rg_report_load(argv[optind], &report, &err) < 0) {
+    (void)argc;
+    if (rg_report_load(argv[0], &report, &err) < 0) {
         rg_error_print(stderr, &err);
         return RG_EXIT_USAGE;
     }
-    rc = render(report, fmt, argv[optind], outpath);
+    rc = render(report, (enum format)a->format, argv[0], a->output);
     json_decref(report);
     return rc;
 }
+
+RG_COMMAND(report, "regenerate a run's report as json, junit, html or text", .name = "report",
+           .usage = "RUN_DIR", .min_args = 1, .max_args = 1,
+           .args_error = "expected one run folder");

@@ -1,6 +1,6 @@
 /* `ringgate run SCENARIO...`: the gate. Boots the matrix, applies the update, decides. */
-#include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +8,21 @@
 
 #include "cli/cmds.h"
 #include "engine/run.h"
+#include "report/events.h"
 #include "report/publish.h"
 #include "report/report.h"
 #include "util/clock.h"
 #include "util/ringgate.h"
 
-const char rg_usage_run[] =
-    "usage: ringgate run [OPTIONS] SCENARIO|FOLDER...\n"
-    "\n"
+static const char run_about[] =
     "Verifies the update packages (signature, hashes, version) and runs the content\n"
     "validator before any VM boots, then for every cell of every scenario: boots the\n"
     "baseline, applies the update through the guest agent, reboots boot.reboots times,\n"
     "and blocks on crashes, boot loops and hangs; after a blocked candidate it proves the\n"
     "rollback (checks.rollback). Several scenarios or a folder of them make one suite.\n"
+    "A suite runs with the first scenario's gate.jobs and gate.fail_fast (in the order\n"
+    "given, a folder's in name order): the other scenarios' gate sections are not read\n"
+    "(-j, --fail-fast and --no-fail-fast set them for the whole suite).\n"
     "\n"
     "Performance (checks.performance): candidate and baseline twin sampled in interleaved\n"
     "pairs. A metric blocks (perf-regression) only when its shift's whole confidence\n"
@@ -28,37 +30,52 @@ const char rg_usage_run[] =
     "significant at alpha or the interval is below the threshold; otherwise more pairs are\n"
     "taken, up to max_samples (at most 4 looks, each interval at 1 - alpha/looks), and a\n"
     "metric still undecided there is perf-inconclusive (performance.inconclusive, default\n"
-    "warn). A good update is blocked with probability at most alpha/2.\n"
-    "\n"
-    "  --connect URI      libvirt URI (default: the embedded driver,\n"
-    "                     qemu:///embed?root=<state dir>/libvirt, no daemon needed)\n"
-    "  -j, --jobs N       cells in parallel (default: gate.jobs, else the core count)\n"
-    "  --fail-fast        stop the other cells at the first blocking finding\n"
-    "  --no-fail-fast     run every cell to its end (default: gate.fail_fast)\n"
-    "  -o, --output DIR   report folder parent (default: reports); the run writes\n"
-    "                     DIR/<run-id>/report.json and each cell's console log\n"
-    "  --update PKG       test this package instead of the scenarios' update.package\n"
-    "  --accel MODE       auto (default: KVM only where the CPU and libvirt allow it),\n"
-    "                     kvm or tcg\n"
-    "  --boot-anyway      boot even when the content validator rejects the update\n"
-    "  --aa               A/A run: nothing is applied, the baseline is measured against\n"
-    "                     itself and nothing blocks; the report counts false blocks and\n"
-    "                     inconclusive metrics (aa.*), gives each metric's noise and\n"
-    "                     smallest detectable shift, and warns (perf-noise) where\n"
-    "                     max_regression_pct is finer than that: calibrate with it\n"
-    "  --attest KEY       sign the verdict: a run that passes or blocks writes\n"
-    "                     attestation.json (in-toto test-result in a DSSE envelope, Ed25519\n"
-    "                     PEM key); `ringgate attest verify` checks it\n"
-    "  -q, --quiet        print only the verdict\n"
-    "  -v, --verbose      print every event (on a terminal the default is a live table\n"
-    "                     of the cells' states; NO_COLOR or a pipe gives plain lines)\n"
-    "  --json-events      one JSON object per state change on stdout\n"
-    "\n"
+    "warn). A good update is blocked with probability at most alpha/2.\n";
+static const char run_more[] =
     "State: $RINGGATE_STATE_DIR, else /var/lib/ringgate as root, else\n"
     "$XDG_STATE_HOME/ringgate. A killed run's leftovers are removed by `ringgate gc` and by\n"
     "the next run.\n"
     "\n"
     "Exit: 0 pass, 1 blocked, 2 usage error or refused package, 3 inconclusive or aborted.\n";
+
+struct run_args {
+    struct rg_run_opts run;
+    struct rg_cli_view view;
+    int accel;
+};
+static const struct run_args run_defaults = {.run = {.fail_fast = -1}, .accel = RG_ACCEL_AUTO};
+
+#define AT(field) offsetof(struct run_args, field)
+
+static const struct rg_opt_choice accels[] = {
+    {"auto", RG_ACCEL_AUTO, NULL}, {"kvm", RG_ACCEL_KVM, NULL}, {"tcg", RG_ACCEL_TCG, NULL},
+    {NULL, 0, NULL}};
+
+static const struct rg_option run_options[] = {
+    RG_CLI_OPT_CONNECT(AT(run.connect_uri)),
+    RG_CLI_OPT_JOBS(AT(run.jobs)),
+    RG_OPT_SET(0, "fail-fast", AT(run.fail_fast), 1,
+               "stop the other cells at the first blocking finding"),
+    RG_OPT_OR_SET(0, "no-fail-fast", AT(run.fail_fast), 0,
+                  "run every cell to its end (default: gate.fail_fast)"),
+    RG_CLI_OPT_OUTPUT(AT(run.out_dir)),
+    RG_OPT_STRING(0, "update", AT(run.update_override), "PKG",
+                  "test this package instead of the scenarios' update.package"),
+    RG_OPT_CHOICE(0, "accel", AT(accel), "MODE", accels, "--accel takes auto, kvm or tcg",
+                  "auto (default: KVM only where the CPU and libvirt allow it), kvm or tcg"),
+    RG_OPT_BOOL(0, "boot-anyway", AT(run.boot_anyway),
+                "boot even when the content validator rejects the update"),
+    RG_OPT_BOOL(0, "aa", AT(run.aa),
+                "A/A run: nothing is applied, the baseline is measured against itself and "
+                "nothing blocks; the report counts false blocks and inconclusive metrics "
+                "(aa.*), gives each metric's noise and smallest detectable shift, and warns "
+                "(perf-noise) where max_regression_pct is finer than that: calibrate with it"),
+    RG_OPT_STRING(0, "attest", AT(run.attest_key), "KEY",
+                  "sign the verdict: a run that passes or blocks writes attestation.json "
+                  "(in-toto test-result in a DSSE envelope, Ed25519 PEM key); `ringgate attest "
+                  "verify` checks it"),
+    RG_CLI_OPT_VIEW(AT(view)),
+};
 
 #define TABLE_MAX 256
 
@@ -109,21 +126,6 @@ static void on_signal(int sig)
     rg_run_interrupt();
 }
 
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void on_progress(void *opaque, const struct rg_cell_result *res, const char *state,
                         const char *detail)
 {
@@ -136,15 +138,11 @@ static void on_progress(void *opaque, const struct rg_cell_result *res, const ch
         fflush(cli->json ? stderr : stdout);
     }
     if (cli->json) {
-        printf("{\"t\":%.3f,\"scenario\":", rg_wall_now());
-        print_json_string(res->scenario);
-        printf(",\"cell\":");
-        print_json_string(res->cell.id);
-        printf(",\"type\":");
-        print_json_string(state);
-        printf(",\"detail\":");
-        print_json_string(detail);
-        printf("}\n");
+        char *line = rg_event_json(rg_wall_now(), res->scenario, res->cell.id, state, detail);
+
+        if (line)
+            puts(line);
+        free(line);
         fflush(stdout);
         return;
     }
@@ -160,19 +158,6 @@ static void on_progress(void *opaque, const struct rg_cell_result *res, const ch
                 return;
     printf("%-36s %-16s %s\n", res->cell.id, state, detail);
     fflush(stdout);
-}
-
-static int parse_accel(const char *s, enum rg_accel *out)
-{
-    if (strcmp(s, "auto") == 0)
-        *out = RG_ACCEL_AUTO;
-    else if (strcmp(s, "kvm") == 0)
-        *out = RG_ACCEL_KVM;
-    else if (strcmp(s, "tcg") == 0)
-        *out = RG_ACCEL_TCG;
-    else
-        return -1;
-    return 0;
 }
 
 static void print_summary(const struct rg_run *run, const struct cli *cli)
@@ -195,86 +180,22 @@ static void print_summary(const struct rg_run *run, const struct cli *cli)
     json_decref(report);
 }
 
-int cmd_run(int argc, char **argv)
+static int cmd_run(void *opts, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"connect", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
-        {"fail-fast", no_argument, NULL, 'F'},     {"no-fail-fast", no_argument, NULL, 'N'},
-        {"output", required_argument, NULL, 'o'},  {"update", required_argument, NULL, 'u'},
-        {"accel", required_argument, NULL, 'a'},   {"boot-anyway", no_argument, NULL, 'B'},
-        {"quiet", no_argument, NULL, 'q'},         {"verbose", no_argument, NULL, 'v'},
-        {"json-events", no_argument, NULL, 'J'},   {"help", no_argument, NULL, 'h'},
-        {"aa", no_argument, NULL, 'A'},            {"attest", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0}};
-    struct rg_run_opts opts = {.fail_fast = -1};
-    struct cli cli = {0};
-    int opt;
+    struct run_args *a = opts;
 
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "j:o:qvh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            opts.connect_uri = optarg;
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 256)
-                return rg_command_usage_error("run", "-j takes a number from 1 to 256");
-            opts.jobs = (int)v;
-            break;
-        }
-        case 'F':
-            opts.fail_fast = 1;
-            break;
-        case 'N':
-            opts.fail_fast = 0;
-            break;
-        case 'o':
-            opts.out_dir = optarg;
-            break;
-        case 'u':
-            opts.update_override = optarg;
-            break;
-        case 'a':
-            if (parse_accel(optarg, &opts.accel) < 0)
-                return rg_command_usage_error("run", "--accel takes auto, kvm or tcg");
-            break;
-        case 'B':
-            opts.boot_anyway = true;
-            break;
-        case 'A':
-            opts.aa = true;
-            break;
-        case 'S':
-            opts.attest_key = optarg;
-            break;
-        case 'q':
-            cli.quiet = true;
-            break;
-        case 'v':
-            cli.verbose = true;
-            break;
-        case 'J':
-            cli.json = true;
-            break;
-        case 'h':
-            fputs(rg_usage_run, stdout);
-            return RG_EXIT_OK;
-        default:
-            return rg_command_usage_error("run", "unknown option");
-        }
-    }
-    if (optind >= argc)
-        return rg_command_usage_error("run", "no scenario given");
-    return rg_cli_execute(argv + optind, (size_t)(argc - optind), &opts, cli.quiet, cli.verbose,
-                          cli.json);
+    a->run.accel = (enum rg_accel)a->accel;
+    return rg_cli_execute(argv, (size_t)argc, &a->run, &a->view);
 }
 
-int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts, bool quiet,
-                   bool verbose, bool json)
+RG_COMMAND(run, "boot the matrix, apply the update, decide pass/block", .name = "run",
+           .usage = "SCENARIO|FOLDER...", .min_args = 1, .max_args = -1,
+           .args_error = "no scenario given");
+
+int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts,
+                   const struct rg_cli_view *view)
 {
-    struct cli cli = {.quiet = quiet, .verbose = verbose, .json = json};
+    struct cli cli = {.quiet = view->quiet, .verbose = view->verbose, .json = view->json};
     struct rg_errors errs = {0};
     struct rg_run *run = NULL;
     struct sigaction sa = {0};

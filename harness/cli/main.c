@@ -1,35 +1,24 @@
-/* ringgate's entry point: the git-style command table and dispatch. */
+/* ringgate's entry point: the git-style command table, dispatch, and option parsing by table. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmds.h"
 #include "util/ringgate.h"
 
-const struct rg_command rg_commands[] = {
-    {"run", cmd_run, "boot the matrix, apply the update, decide pass/block", rg_usage_run},
-    {"validate", cmd_validate, "check scenario files and report every error", rg_usage_validate},
-    {"plan", cmd_plan, "show the cells a scenario's matrix expands to", rg_usage_plan},
-    {"console-scan", cmd_console_scan, "find kernel crashes in console logs",
-     rg_usage_console_scan},
-    {"package", cmd_package, "build, verify and show signed update packages", rg_usage_package},
-    {"attest", cmd_attest, "verify a run's signed verdict about a package", rg_usage_attest},
-    {"reproduce", cmd_reproduce, "run one cell of a recorded run again, VM kept on failure",
-     rg_usage_reproduce},
-    {"bundle", cmd_bundle, "pack a run's cell for reproducing elsewhere", rg_usage_bundle},
-    {"report", cmd_report, "regenerate a run's report as json, junit, html or text",
-     rg_usage_report},
-    {"gc", cmd_gc, "remove the VMs and files a killed run left behind", rg_usage_gc},
-    {"help", cmd_help, "show help for ringgate or one command", rg_usage_help},
-    {"version", cmd_version, "print the version", rg_usage_version},
+const struct rg_command *const rg_commands[] = {
+    &rg_cmd_run,     &rg_cmd_validate, &rg_cmd_plan,      &rg_cmd_console_scan,
+    &rg_cmd_package, &rg_cmd_attest,   &rg_cmd_reproduce, &rg_cmd_bundle,
+    &rg_cmd_report,  &rg_cmd_gc,       &rg_cmd_help,      &rg_cmd_version,
 };
 const size_t rg_ncommands = sizeof(rg_commands) / sizeof(rg_commands[0]);
 
 const struct rg_command *rg_command_find(const char *name)
 {
     for (size_t i = 0; i < rg_ncommands; i++)
-        if (rg_commands[i].fn && strcmp(rg_commands[i].name, name) == 0)
-            return &rg_commands[i];
+        if (strcmp(rg_commands[i]->spec.name, name) == 0)
+            return rg_commands[i];
     return NULL;
 }
 
@@ -45,24 +34,70 @@ int rg_command_usage_error(const char *cmd, const char *fmt, ...)
     return RG_EXIT_USAGE;
 }
 
+int rg_command_help(const struct rg_opt_spec *spec)
+{
+    struct rg_buf b = RG_BUF_INIT;
+
+    rg_options_help(&b, "ringgate", spec);
+    fputs(rg_buf_str(&b), stdout);
+    rg_buf_free(&b);
+    return RG_EXIT_OK;
+}
+
+int rg_command_parse(const struct rg_opt_spec *spec, int argc, char **argv, void *into,
+                     int *first)
+{
+    struct rg_error err;
+    int rc = rg_options_parse(spec, argc, argv, into, first, &err);
+
+    if (rc == RG_OPTIONS_HELP)
+        return rg_command_help(spec);
+    if (rc < 0)
+        return rg_command_usage_error(spec->name, "%s", err.msg);
+    return RG_CLI_GO;
+}
+
+/* Parses the command's options as its spec says, then runs it. */
+static int dispatch(const struct rg_command *cmd, int argc, char **argv)
+{
+    const struct rg_opt_spec *spec = &cmd->spec;
+    void *opts;
+    int rc, first;
+
+    if (!spec->size)
+        return cmd->fn(NULL, argc, argv);
+    opts = calloc(1, spec->size);
+    if (!opts) {
+        fprintf(stderr, "ringgate %s: out of memory\n", spec->name);
+        return RG_EXIT_INCONCLUSIVE;
+    }
+    if (spec->defaults)
+        memcpy(opts, spec->defaults, spec->size);
+    rc = rg_command_parse(spec, argc, argv, opts, &first);
+    if (rc == RG_CLI_GO)
+        rc = cmd->fn(opts, argc - first, argv + first);
+    free(opts);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const struct rg_command *cmd;
 
     if (argc < 2) {
         char *help[] = {"help", NULL};
-        cmd_help(1, help);
+        rg_cmd_help.fn(NULL, 1, help);
         return RG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-        return cmd_help(1, argv + 1);
+        return rg_cmd_help.fn(NULL, 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0)
-        return cmd_version(1, argv + 1);
+        return rg_cmd_version.fn(NULL, 1, argv + 1);
     cmd = rg_command_find(argv[1]);
     if (!cmd) {
         fprintf(stderr, "ringgate: '%s' is not a ringgate command. See 'ringgate help'.\n",
                 argv[1]);
         return RG_EXIT_USAGE;
     }
-    return cmd->fn(argc - 1, argv + 1);
+    return dispatch(cmd, argc - 1, argv + 1);
 }

@@ -535,7 +535,6 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     size_t npaths = 0, ncats = 0;
     struct rg_error e;
     int rc = RG_EXIT_USAGE;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     *out = NULL;
     run->started_at = rg_wall_now();
@@ -563,9 +562,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     if (errs->n)
         goto out; /* refused packages: nothing boots, nothing is written */
 
-    run->jobs = opts->jobs > 0                  ? opts->jobs
-                : run->scenarios[0].sc->gate.jobs ? run->scenarios[0].sc->gate.jobs
-                                                  : (int)(cores > 0 ? cores : 1);
+    run->jobs = rg_scenario_jobs(run->scenarios[0].sc, opts->jobs);
     run->fail_fast = opts->fail_fast >= 0 ? opts->fail_fast != 0
                                           : run->scenarios[0].sc->gate.fail_fast;
     run->boot_anyway = opts->boot_anyway;

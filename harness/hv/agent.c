@@ -37,8 +37,10 @@ static json_t *agent_call(const struct rg_agent *a, json_t *cmd, struct rg_error
     ret = json_object_get(root, "return");
     if (!ret) {
         json_t *e = json_object_get(root, "error");
+        const char *desc = json_string_value(json_object_get(e, "desc"));
+
         rg_error_set(err, NULL, 0, 0, "guest agent %s failed: %s", name,
-                     e ? json_string_value(json_object_get(e, "desc")) : "no return value");
+                     desc ? desc : e ? "no description" : "no return value");
         goto out;
     }
     json_incref(ret);

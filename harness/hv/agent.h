@@ -32,7 +32,7 @@ int rg_agent_exec_status(const struct rg_agent *a, long pid, struct rg_agent_exe
                          struct rg_error *err);
 void rg_agent_exec_status_free(struct rg_agent_exec_status *st);
 
-/* Building blocks, exposed for tests: the JSON of a command, and a reply's "return". */
+/* The JSON of one guest-file-write (tests check the protocol with it). */
 char *rg_agent_cmd_file_write(long handle, const void *data, size_t len);
 
 #endif

@@ -105,4 +105,7 @@ int rg_hv_reap_embedded(const char *prefix, size_t *reaped, struct rg_error *err
  * 108-byte UNIX socket path limit. */
 unsigned long long rg_hv_short_hash(const char *s);
 
+/* The libvirt library's version at run time ("9.0.0"), for `ringgate version`. */
+void rg_hv_libvirt_version(char *out, size_t size);
+
 #endif

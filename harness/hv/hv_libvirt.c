@@ -647,3 +647,13 @@ const struct rg_hv_ops rg_hv_libvirt = {
     .reap_orphans = rg_hv_reap_embedded,
     .inspect_hint = lv_inspect_hint,
 };
+
+void rg_hv_libvirt_version(char *out, size_t size)
+{
+    unsigned long v = 0;
+
+    if (virGetVersion(&v, NULL, NULL) < 0)
+        snprintf(out, size, "unknown");
+    else
+        snprintf(out, size, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}

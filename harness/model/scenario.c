@@ -1084,3 +1084,20 @@ int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
     waves = (sc->ncells + (size_t)jobs - 1) / (size_t)jobs;
     return (int)waves * cell_s;
 }
+
+int rg_scenario_jobs(const struct rg_scenario *sc, int cli_jobs)
+{
+    long cores;
+
+    if (cli_jobs > 0)
+        return cli_jobs;
+    if (sc->gate.jobs > 0)
+        return sc->gate.jobs;
+    cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
+}
+
+void rg_yaml_version(char *out, size_t size)
+{
+    snprintf(out, size, "%s", yaml_get_version_string());
+}

@@ -103,4 +103,11 @@ const char *rg_workload_name(enum rg_workload w);
 /* Rough wall-clock estimate of a run, in seconds, for `plan`. */
 int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs);
 
+/* How many cells run in parallel: cli_jobs when given (> 0), else the scenario's gate.jobs,
+ * else the host's online core count. `plan` and `run` both ask here. */
+int rg_scenario_jobs(const struct rg_scenario *sc, int cli_jobs);
+
+/* The libyaml library's version at run time ("0.2.5"), for `ringgate version`. */
+void rg_yaml_version(char *out, size_t size);
+
 #endif

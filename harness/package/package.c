@@ -944,3 +944,10 @@ int rg_package_validate_channels(const struct rg_package *p, int sensor_inputs,
                       "a content package carries no channel file (files/channels/*.rgc)");
     return errs->n > first ? -1 : 0;
 }
+
+void rg_archive_version(char *out, size_t size)
+{
+    int v = archive_version_number();
+
+    snprintf(out, size, "%d.%d.%d", v / 1000000, v / 1000 % 1000, v % 1000);
+}

@@ -89,4 +89,7 @@ struct archive;
 int rg_tar_add(struct archive *a, const char *path, const void *data, size_t len, unsigned mode,
                time_t mtime);
 
+/* The libarchive library's version at run time ("3.6.2"), for `ringgate version`. */
+void rg_archive_version(char *out, size_t size);
+
 #endif

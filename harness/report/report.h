@@ -49,4 +49,7 @@ long long rg_report_int(const json_t *o, const char *key, long long def);
 /* The cell's boot a finding happened in, or NULL. */
 const json_t *rg_report_boot(const json_t *cell, const json_t *finding);
 
+/* The libxml2 library's version at run time ("2.9.14"), for `ringgate version`. */
+void rg_libxml2_version(char *out, size_t size);
+
 #endif

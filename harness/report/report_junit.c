@@ -548,3 +548,11 @@ int rg_report_write_junit(const json_t *report, const char *path, struct rg_erro
     rg_buf_free(&b);
     return rc;
 }
+
+void rg_libxml2_version(char *out, size_t size)
+{
+    /* xmlParserVersion is the library's own, "20914" for 2.9.14. */
+    long v = strtol(xmlParserVersion, NULL, 10);
+
+    snprintf(out, size, "%ld.%ld.%ld", v / 10000, v / 100 % 100, v % 100);
+}

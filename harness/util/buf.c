@@ -89,19 +89,49 @@ const char *rg_buf_str(const struct rg_buf *b)
     return b->data ? b->data : "";
 }
 
+/* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none starts there. The
+ * second byte's range is the one Unicode allows after that lead byte (its table 3-7), which
+ * leaves out overlong forms, surrogates and code points beyond U+10FFFF: jansson, browsers
+ * and XML parsers refuse those as they refuse stray bytes. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
 void rg_buf_put_utf8(struct rg_buf *b, const char *s, bool xml_safe)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t n = strlen(s);
 
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool ok = len > 0 && i + len <= n;
+        size_t len = utf8_len(u + i, n - i);
+        bool ok = len > 0;
 
-        for (size_t k = 1; ok && k < len; k++)
-            ok = ((unsigned char)s[i + k] >> 6) == 2;
-        if (ok && xml_safe && len == 1 && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-                                           c == 0x7f))
+        if (ok && xml_safe && len == 1 &&
+            ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') || u[i] == 0x7f))
             ok = false;
         if (!ok) {
             rg_buf_append(b, "\xef\xbf\xbd", 3); /* U+FFFD */

@@ -20,7 +20,8 @@ void rg_buf_puts(struct rg_buf *b, const char *s);
 void rg_buf_putc(struct rg_buf *b, char c);
 void rg_buf_printf(struct rg_buf *b, const char *fmt, ...) RG_PRINTF(2, 3);
 void rg_buf_reset(struct rg_buf *b);
-/* Appends s with every invalid UTF-8 sequence replaced by U+FFFD; with xml_safe, also the
+/* Appends s with every byte that starts no well-formed UTF-8 sequence (strictly: no overlong
+ * form, surrogate or code point beyond U+10FFFF) replaced by U+FFFD; with xml_safe, also the
  * control characters XML 1.0 forbids. Console output is untrusted bytes. */
 void rg_buf_put_utf8(struct rg_buf *b, const char *s, bool xml_safe);
 /* Hands the string to the caller (never NULL) and empties the buffer. */

@@ -2,6 +2,7 @@
 #include "util/digest.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,4 +97,9 @@ unsigned char *rg_b64_decode(const char *in, size_t *len)
     if (len)
         *len = (size_t)got;
     return out;
+}
+
+void rg_openssl_version(char *out, size_t size)
+{
+    snprintf(out, size, "%s", OpenSSL_version(OPENSSL_VERSION_STRING));
 }

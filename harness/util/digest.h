@@ -18,4 +18,7 @@ char *rg_b64_encode(const void *data, size_t len);
  * data), *len (may be NULL) its size; caller frees. */
 unsigned char *rg_b64_decode(const char *in, size_t *len);
 
+/* The OpenSSL library's version at run time ("3.0.11"), for `ringgate version`. */
+void rg_openssl_version(char *out, size_t size);
+
 #endif

@@ -6,7 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 RINGGATE=${RINGGATE:-$root/build/ringgate}
-fixtures=$root/tests/golden/reports
+fixtures=$root/tests/golden/rendered-from-fixtures
 work=$(mktemp -d /tmp/rg-html.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failures=0
