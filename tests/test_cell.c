@@ -61,7 +61,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void load_scenario(struct fixture *f, const char *checks)
+static void load_scenario_boot(struct fixture *f, const char *boot, const char *checks)
 {
     const struct rg_scenario_opts opts = {.check_files = false};
     struct rg_errors errs = {0};
@@ -73,11 +73,16 @@ static void load_scenario(struct fixture *f, const char *checks)
              "baseline: {package: b.rgpkg}\n"
              "trust: {keys: [k.pub]}\n"
              "matrix: {image: tiny}\n"
-             "boot: {timeout_s: 1, reboots: 2, soak_s: 0}\n"
+             "boot: {%s}\n"
              "checks: {%s}\n",
-             f->image_disk, checks);
+             f->image_disk, boot, checks);
     assert_int_equal(rg_scenario_parse("t.yaml", text, strlen(text), &opts, &f->sc, &errs), 0);
     rg_errors_free(&errs);
+}
+
+static void load_scenario(struct fixture *f, const char *checks)
+{
+    load_scenario_boot(f, "timeout_s: 1, reboots: 2, soak_s: 0", checks);
 }
 
 static void count_progress(void *opaque, const struct rg_cell_result *res, const char *state,
@@ -574,6 +579,51 @@ static void test_boot_workload_reboots_both_sides(void **state)
     assert_int_equal(f->res.twin->boots[5].outcome, RG_BOOT_READY);
 }
 
+/* A driver that crashes some time after every ready line: each boot is "ready", so the boot
+ * loop never counts it; three in a row are a crash loop, and the cell goes on to rollback. */
+static void test_crash_after_every_ready_is_a_crash_loop(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *loop;
+    int candidate_boots = 0;
+
+    load_scenario_boot(f, "timeout_s: 2, reboots: 2, soak_s: 1", "rollback: true");
+    run_cell(f, "driver", FAKE_LATECRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    loop = find(&f->res, RG_FINDING_CRASH_LOOP);
+    assert_non_null(loop);
+    assert_int_equal(loop->action, RG_ACTION_BLOCK);
+    assert_non_null(strstr(title_of(loop), "crash loop: "));
+    assert_non_null(strstr(title_of(loop), "3 boots in a row"));
+    for (size_t i = 0; i < f->res.nboots; i++)
+        candidate_boots += strcmp(f->res.boots[i].phase, "rollback") != 0 &&
+                           strcmp(f->res.boots[i].phase, "safe-mode") != 0 &&
+                           strcmp(f->res.boots[i].phase, "baseline") != 0;
+    assert_true(candidate_boots <= 4); /* the candidate and its reboots: it ends */
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+}
+
+/* A report still open when its boot is destroyed belongs to that boot: it must not be closed
+ * by the next boot's first lines and charged to the rollback, which boots clean. */
+static void test_open_report_is_charged_to_its_boot(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *hang;
+    int boot;
+
+    load_scenario_boot(f, "timeout_s: 2, reboots: 1, soak_s: 0", "rollback: true");
+    run_cell(f, "content", FAKE_OPEN_REPORT); /* the content is live at the reboot */
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    hang = find(&f->res, RG_FINDING_CRASH); /* a hung task blocks as a crash (checks.crash) */
+    assert_non_null(hang);
+    assert_non_null(strstr(title_of(hang), "rg_sensor_scan"));
+    boot = hang->boot;
+    assert_true(boot >= 1 && (size_t)boot <= f->res.nboots);
+    assert_string_equal(f->res.boots[boot - 1].phase, "reboot");
+    assert_null(find(&f->res, RG_FINDING_ROLLBACK_FAILED));
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +659,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_custom_workload_decides_by_its_named_metric,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_boot_workload_reboots_both_sides, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_after_every_ready_is_a_crash_loop, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_report_is_charged_to_its_boot, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

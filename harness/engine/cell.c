@@ -29,6 +29,7 @@
 #define GUEST_STRESS "/usr/bin/stress-ng"
 #define SAMPLE_TIMEOUT_S 120.0 /* one workload run (icount slows a busy guest down) */
 #define MEMORY_MIN_ROUNDS 4
+#define CRASH_LOOP_BOOTS 3 /* consecutive boots that crash after ready: a crash loop */
 #define STRESS_STOP_S 15.0 /* SIGTERM to stress-ng's exit, its workers reaped */
 
 bool rg_ready_parse(const char *line, struct rg_ready_info *out)
@@ -156,6 +157,7 @@ static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls
     case RG_FINDING_CRASH:
         return k->crash;
     case RG_FINDING_BOOT_LOOP:
+    case RG_FINDING_CRASH_LOOP:
         return k->boot_loop;
     case RG_FINDING_HANG:
         return k->hang;
@@ -530,6 +532,10 @@ static void cell_stop(struct cell *c)
     c->gen++;
     pthread_mutex_unlock(&c->mu);
     cell_pump(c, 0); /* console bytes still queued go to the log */
+    /* A report the console was still printing ends with its boot and is charged to it, not
+     * to the next boot whose first lines would otherwise close it. */
+    rg_console_boundary(c->scan);
+    console_take_findings(c);
     if (cur_boot(c) && cur_boot(c)->has_ready && !cur_boot(c)->crashed)
         boot_end(c, RG_BOOT_READY);
     else
@@ -905,7 +911,7 @@ static void phase_candidate(struct cell *c, const char *disk)
     const int reboots = c->env->sc->boot.reboots;
     struct rg_error err = {0};
     enum wait_result w;
-    int done = 0;
+    int done = 0, crashed_after_ready = 0;
 
     if (cell_start(c, "", disk, "candidate", false) < 0)
         return;
@@ -945,10 +951,21 @@ static void phase_candidate(struct cell *c, const char *disk)
             return;
         }
         if (!cell_soak(c, c->env->sc->boot.soak_s, &w)) {
+            char title[256];
+
             if (w == WAIT_ABORT || w == WAIT_STOPPED)
                 return;
-            continue; /* it crashed or reset: the next boot decides */
+            /* It crashed or reset after ready: the next boot decides, unless this keeps
+             * happening. Each boot reaches ready, so the boot loop never counts it. */
+            if (++crashed_after_ready < CRASH_LOOP_BOOTS)
+                continue;
+            snprintf(title, sizeof(title), "crash loop: %s after ready on %d boots in a row",
+                     c->first_crash_title[0] ? c->first_crash_title : "a crash or reset",
+                     crashed_after_ready);
+            cell_finding(c, RG_FINDING_CRASH_LOOP, title, 0, NULL, NULL);
+            return;
         }
+        crashed_after_ready = 0;
         stress_stop(c);
         if (done == reboots)
             return;

@@ -22,7 +22,7 @@ const char *rg_finding_class_name(enum rg_finding_class c)
         "crash",           "boot-loop",         "hang",
         "warning",         "rollback-failed",   "infra",
         "content-rejected", "install-failed",   "perf-regression",
-        "memory-regression", "perf-inconclusive", "perf-noise"};
+        "memory-regression", "perf-inconclusive", "perf-noise", "crash-loop"};
     return names[c];
 }
 

@@ -22,6 +22,7 @@ enum rg_finding_class {
     RG_FINDING_MEMORY_REGRESSION,
     RG_FINDING_PERF_INCONCLUSIVE, /* still undecided at max_samples */
     RG_FINDING_PERF_NOISE,        /* A/A: the threshold is finer than this host can resolve */
+    RG_FINDING_CRASH_LOOP,        /* crashed after ready on several boots in a row */
 };
 
 enum rg_boot_outcome {

@@ -75,6 +75,19 @@ static json_t *boot_json(const struct rg_boot_record *b)
                      "ready", ready);
 }
 
+static bool has_string(const json_t *a, const char *s)
+{
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(a, i, v)
+    {
+        if (!strcmp(json_string_value(v), s))
+            return true;
+    }
+    return false;
+}
+
 static json_t *reasons_json(const struct rg_cell_result *c, const char *prefix)
 {
     json_t *a = json_array();
@@ -87,7 +100,8 @@ static json_t *reasons_json(const struct rg_cell_result *c, const char *prefix)
             continue;
         snprintf(line, sizeof(line), "%s%s: %s", prefix, rg_finding_class_name(f->cls),
                  f->title);
-        json_array_append_new(a, json_string(line));
+        if (!has_string(a, line)) /* a crash on every boot is one reason */
+            json_array_append_new(a, json_string(line));
     }
     return a;
 }

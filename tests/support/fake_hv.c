@@ -260,6 +260,21 @@ static bool guest_boot(struct rg_hv_domain *d)
         pthread_mutex_unlock(&d->mu);
         emit(d, RG_HV_EV_AGENT_UP, NULL);
     }
+    if (!safe && st.effect == FAKE_LATECRASH) {
+        if (dom_sleep(d, 0.2))
+            goto interrupted;
+        console_crash(d);
+        goto crash;
+    }
+    if (!safe && st.effect == FAKE_OPEN_REPORT)
+        emit(d, RG_HV_EV_CONSOLE,
+             "[  122.000000] INFO: task rg-scan:97 blocked for more than 120 seconds.\n"
+             "[  122.000100]       Tainted: G           OE      6.1.0-56-amd64 #1\n"
+             "[  122.000200] task:rg-scan         state:D stack:0     pid:97    ppid:2\n"
+             "[  122.000300] Call Trace:\n"
+             "[  122.000400]  <TASK>\n"
+             "[  122.000500]  schedule+0x5e/0xd0\n"
+             "[  122.000600]  rg_sensor_scan+0x41/0x90 [rg_sensor]\n");
     dom_sleep(d, 3600);
 interrupted:
     pthread_mutex_lock(&d->mu);

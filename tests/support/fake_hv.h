@@ -18,6 +18,8 @@ enum fake_effect {
     FAKE_WATCHDOG,      /* freezes at boot without a word; the watchdog resets it */
     FAKE_SLOW,          /* runs, but its workloads take 50 % longer */
     FAKE_LEAK,          /* runs, but unreclaimable slab grows 2 MiB per memory sample */
+    FAKE_LATECRASH,     /* reaches ready, then crashes 0.2 s later, on every boot */
+    FAKE_OPEN_REPORT,   /* reaches ready, then starts a hung-task report it never ends */
 };
 
 struct fake_hv_config {
