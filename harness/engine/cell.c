@@ -536,7 +536,9 @@ static void cell_stop(struct cell *c)
      * to the next boot whose first lines would otherwise close it. */
     rg_console_boundary(c->scan);
     console_take_findings(c);
-    if (cur_boot(c) && cur_boot(c)->has_ready && !cur_boot(c)->crashed)
+    if (cur_boot(c) && (cur_boot(c)->crashed || cur_boot(c)->console_crash))
+        boot_end(c, RG_BOOT_CRASH); /* destroyed after its crash, before the reset */
+    else if (cur_boot(c) && cur_boot(c)->has_ready)
         boot_end(c, RG_BOOT_READY);
     else
         boot_end(c, RG_BOOT_ABORTED);

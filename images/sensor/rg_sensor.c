@@ -9,7 +9,8 @@
  * asks for field 21 reads one pointer past the input array and dereferences it.
  *
  * Build-time variants (images/build.sh): -DRG_FAULT_BOOTCRASH crashes in module init,
- * -DRG_FAULT_HANG never returns from module init.
+ * -DRG_FAULT_HANG never returns from module init, -DRG_FAULT_LATECRASH crashes in a periodic
+ * scan RG_LATECRASH_S seconds after module init (after the boot is ready), on every boot.
  */
 #include <linux/cred.h>
 #include <linux/delay.h>
@@ -468,6 +469,29 @@ static noinline void rg_sensor_wait_device(void)
 }
 #endif
 
+#ifdef RG_FAULT_LATECRASH
+#include <linux/workqueue.h>
+
+#define RG_LATECRASH_S 4
+
+struct rg_scan_state {
+	unsigned int nroots;
+};
+
+static struct rg_scan_state *scan_state; /* the 1.1.0-latecrash bug: never allocated */
+
+/* The periodic scan: its first run dereferences state that init never set up. */
+static noinline void rg_sensor_scan(struct work_struct *work)
+{
+	struct rg_scan_state *st = READ_ONCE(scan_state);
+
+	(void)work;
+	pr_info("rg_sensor: periodic scan of %u roots\n", st->nroots);
+}
+
+static DECLARE_DELAYED_WORK(scan_work, rg_sensor_scan);
+#endif
+
 static int __init rg_sensor_init(void)
 {
 	struct rg_event ev;
@@ -499,6 +523,9 @@ static int __init rg_sensor_init(void)
 	rg_event_fill(&ev, "/proc/rg_sensor", -100, O_RDONLY, 0);
 	rg_sensor_feed(&ev);
 	pr_info("rg_sensor %s: watching %s\n", RG_SENSOR_VERSION, open_probe.symbol_name);
+#ifdef RG_FAULT_LATECRASH
+	schedule_delayed_work(&scan_work, RG_LATECRASH_S * HZ);
+#endif
 	return 0;
 }
 
@@ -506,6 +533,9 @@ static void __exit rg_sensor_exit(void)
 {
 	struct rg_content *c;
 
+#ifdef RG_FAULT_LATECRASH
+	cancel_delayed_work_sync(&scan_work);
+#endif
 	unregister_kprobe(&open_probe);
 	proc_remove(proc_dir);
 	synchronize_rcu();
