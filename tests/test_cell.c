@@ -1,4 +1,5 @@
 /* Unit tests for the cell state machine, driven through the fake hypervisor. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -348,6 +350,33 @@ static void test_interrupt_aborts(void **state)
     assert_int_equal(f->res.verdict, RG_VERDICT_ABORTED);
 }
 
+static void *interrupt_soon(void *arg)
+{
+    struct fixture *f = arg;
+    const struct timespec ts = {0, 300 * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+    atomic_store(&f->interrupted, true);
+    return NULL;
+}
+
+/* SIGINT while the cell waits for a guest agent that never answers: what fails because of
+ * the stop is not an infrastructure failure; the cell is aborted, not inconclusive. */
+static void test_interrupt_while_waiting_for_the_agent_aborts(void **state)
+{
+    struct fixture *f = *state;
+    pthread_t t;
+
+    f->agent_silent = true;
+    load_scenario(f, "rollback: false");
+    assert_int_equal(pthread_create(&t, NULL, interrupt_soon, f), 0);
+    run_cell(f, "content", FAKE_GOOD);
+    pthread_join(t, NULL);
+    assert_int_equal(f->res.verdict, RG_VERDICT_ABORTED);
+    for (size_t i = 0; i < f->res.nfindings; i++)
+        assert_int_not_equal(f->res.findings[i].action, RG_ACTION_BLOCK);
+}
+
 static const struct rg_metric *metric(const struct rg_cell_result *r, const char *name)
 {
     for (size_t i = 0; i < r->nmetrics; i++)
@@ -643,6 +672,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_infrastructure_failures_are_inconclusive, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_aborts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_while_waiting_for_the_agent_aborts, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_slow_content_is_a_perf_regression, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_leaking_content_is_a_memory_regression, setup,

@@ -173,6 +173,10 @@ static enum rg_action action_for(const struct cell *c, enum rg_finding_class cls
                    : k->performance.inconclusive;
     case RG_FINDING_PERF_NOISE:
         return RG_ACTION_WARN;
+    case RG_FINDING_INFRA:
+        /* What fails because the cell is being stopped (SIGINT, fail-fast, reproduce's boot
+         * limit) is the stop's doing: recorded, but the cell is aborted, not inconclusive. */
+        return cell_stopping(c) ? RG_ACTION_IGNORE : RG_ACTION_BLOCK;
     default:
         return RG_ACTION_BLOCK;
     }
