@@ -391,7 +391,7 @@ static void count_aa(struct rg_run *run)
                                        m->verdict == RG_METRIC_BELOW_THRESHOLD;
             run->aa_false_blocks += m->verdict == RG_METRIC_REGRESSION;
             run->aa_inconclusive += m->verdict == RG_METRIC_INCONCLUSIVE;
-            run->aa_noisy += m->kind == RG_METRIC_PERF && m->mde_pct > m->threshold_pct;
+            run->aa_noisy += rg_metric_threshold_unresolved(m);
         }
 }
 

@@ -113,24 +113,30 @@ void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d)
     /* The Hodges-Lehmann shift of n + n samples has a standard error of about
      * sqrt(pi / 3) * sd * sqrt(2 / n) (Mann-Whitney's efficiency 3 / pi under normal noise). */
     const double se_factor = 1.0233;
-    double med = base_median(m), *dev, z, z_look;
+    double med, *dev, z, z_look;
     size_t n = m->nbase + m->ncand;
 
     m->noise_pct = m->shift_sd_pct = m->mde_first_pct = m->mde_pct = 0;
-    if (m->nbase < 2 || m->ncand < 2 || med <= 0)
+    if (m->nbase < 2 || m->ncand < 2)
         return;
-    /* Each side around its own median: a shift between them is not noise. */
+    /* Each side around its own median: a shift between them is not noise. The baseline's
+     * median is also what the percentages are of. */
     dev = malloc(n * sizeof(double));
     if (!dev)
         abort();
     memcpy(dev, m->base, m->nbase * sizeof(double));
     memcpy(dev + m->nbase, m->cand, m->ncand * sizeof(double));
+    med = rg_stats_median(dev, m->nbase);
     {
-        double mb = rg_stats_median(dev, m->nbase), mc = rg_stats_median(dev + m->nbase, m->ncand);
+        double mc = rg_stats_median(dev + m->nbase, m->ncand);
         for (size_t i = 0; i < m->nbase; i++)
-            dev[i] = m->base[i] - mb;
+            dev[i] = m->base[i] - med;
         for (size_t i = 0; i < m->ncand; i++)
             dev[m->nbase + i] = m->cand[i] - mc;
+    }
+    if (med <= 0) {
+        free(dev);
+        return;
     }
     m->noise_pct = 100 * rg_stats_mad_sd(dev, n) / med;
     free(dev);
@@ -147,6 +153,11 @@ void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d)
     z = z_look + rg_stats_z_upper(0.2);
     m->mde_first_pct = z * m->shift_sd_pct * sqrt((double)m->nbase / d->at[0]);
     m->mde_pct = z * m->shift_sd_pct * sqrt((double)m->nbase / d->at[d->looks - 1]);
+}
+
+bool rg_metric_threshold_unresolved(const struct rg_metric *m)
+{
+    return m->kind == RG_METRIC_PERF && m->mde_pct > m->threshold_pct;
 }
 
 double rg_regress_slope(const double *t, const double *v, size_t n)

@@ -77,6 +77,9 @@ void rg_metric_judge_perf(struct rg_metric *m, const struct rg_perf_design *d, b
 /* Estimates the samples' noise and the design's minimum detectable effects (80 % power),
  * after the metric's last judgement. */
 void rg_metric_noise(struct rg_metric *m, const struct rg_perf_design *d);
+/* A judged performance metric whose threshold is finer than its design resolves (its
+ * minimum detectable effect at max_samples is above the threshold). */
+bool rg_metric_threshold_unresolved(const struct rg_metric *m);
 /* Memory verdict: a regression when the candidate grows more than max_growth over the
  * window than the baseline does. */
 void rg_metric_judge_memory(struct rg_metric *m, double window_s, double max_growth);
