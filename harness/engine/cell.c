@@ -284,6 +284,7 @@ static void console_take_findings(struct cell *c)
     for (; c->scan_seen < n; c->scan_seen++) {
         const struct rg_console_finding *cf = rg_console_finding_at(c->scan, c->scan_seen);
         struct rg_boot_record *b = cur_boot(c);
+        struct rg_finding *f;
         enum rg_finding_class cls = cf->cls == RG_CONSOLE_CRASH ? RG_FINDING_CRASH
                                                                  : RG_FINDING_WARNING;
 
@@ -301,8 +302,8 @@ static void console_take_findings(struct cell *c)
             if (c->in_rollback)
                 cls = RG_FINDING_ROLLBACK_FAILED;
         }
-        snprintf(cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt)->module,
-                 sizeof(cf->module), "%s", cf->module);
+        f = cell_finding(c, cls, cf->title, cf->first_line, cf->guilty, cf->excerpt);
+        snprintf(f->module, sizeof(f->module), "%s", cf->module);
     }
 }
 
@@ -1348,7 +1349,7 @@ static void perf_findings(struct cell *c, const struct rg_perf_design *d, struct
                  m->name, p->max_regression_pct, m->nbase);
         cell_finding(c, RG_FINDING_PERF_INCONCLUSIVE, title, 0, NULL, detail);
     }
-    if (c->env->aa && m->mde_pct > p->max_regression_pct) {
+    if (c->env->aa && rg_metric_threshold_unresolved(m)) {
         snprintf(title, sizeof(title),
                  "perf noise: %s cannot resolve the %g %% threshold on this host (smallest "
                  "detectable shift %.1f %% at %d pairs)",
