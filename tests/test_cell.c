@@ -154,6 +154,25 @@ static const char *title_of(const struct rg_finding *f)
     return f ? f->title : "";
 }
 
+/* Line n (from 1) of the cell's console log, "" past its end (lines are short here). */
+static const char *log_line(struct fixture *f, long n)
+{
+    static char line[1024];
+    char path[300];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/cells/console.log", f->dir);
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    for (long i = 1; fgets(line, sizeof(line), fp); i++)
+        if (i == n) {
+            fclose(fp);
+            return line;
+        }
+    fclose(fp);
+    return "";
+}
+
 static void test_good_update_passes(void **state)
 {
     struct fixture *f = *state;
@@ -192,6 +211,8 @@ static void test_crashing_content_blocks_with_loop_and_rollback(void **state)
     assert_string_equal(crash->module, "rg_sensor");
     assert_non_null(strstr(title_of(loop), "rg_sensor"));
     assert_true(crash->console_line > 0);
+    /* Boots before it ended on a prompt with no newline: the line named is still the crash. */
+    assert_non_null(strstr(log_line(f, crash->console_line), "BUG: kernel NULL pointer"));
     assert_int_equal(crash->action, RG_ACTION_BLOCK);
     assert_true(f->res.verdict_s >= 0);
     assert_true(f->res.rollback_ran);

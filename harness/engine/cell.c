@@ -345,6 +345,16 @@ static void console_data(struct cell *c, const char *data, size_t len)
     console_take_findings(c);
 }
 
+/* A boot ends. A line its console left unfinished (a shell prompt) is ended in the log too:
+ * the next boot starts on a line of its own, and the line numbers findings give stay those of
+ * the log (the scanner ends that line at the boundary; the log must agree). */
+static void console_boundary(struct cell *c)
+{
+    if (c->line.len)
+        console_data(c, "\n", 1);
+    rg_console_boundary(c->scan);
+}
+
 /* ---- Events from the hypervisor thread ---- */
 
 static void cell_hv_cb(struct rg_hv_domain *dom, const struct rg_hv_event *ev, void *opaque)
@@ -386,7 +396,7 @@ static void cell_handle(struct cell *c, const struct qevent *q)
     switch (ev->type) {
     case RG_HV_EV_REBOOT: {
         /* The reset ends whatever report the console was printing: it belongs to this boot. */
-        rg_console_boundary(c->scan);
+        console_boundary(c);
         console_take_findings(c);
         b = cur_boot(c);
         const char *cause = c->reboot_requested ? "requested"
@@ -539,7 +549,7 @@ static void cell_stop(struct cell *c)
     cell_pump(c, 0); /* console bytes still queued go to the log */
     /* A report the console was still printing ends with its boot and is charged to it, not
      * to the next boot whose first lines would otherwise close it. */
-    rg_console_boundary(c->scan);
+    console_boundary(c);
     console_take_findings(c);
     if (cur_boot(c) && (cur_boot(c)->crashed || cur_boot(c)->console_crash))
         boot_end(c, RG_BOOT_CRASH); /* destroyed after its crash, before the reset */

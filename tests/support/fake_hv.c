@@ -254,6 +254,8 @@ static bool guest_boot(struct rg_hv_domain *d)
              "RINGGATE-READY boot=%d sensor=%s content=%s safe=%d uptime=%.2f\n", d->boots,
              safe ? "none" : st.sensor, safe ? "none" : st.content, safe, g_cfg.boot_s);
     emit(d, RG_HV_EV_CONSOLE, line);
+    /* The shell's prompt has no newline: the boot's last console line stays unfinished. */
+    emit(d, RG_HV_EV_CONSOLE, "\nBusyBox v1.35.0 built-in shell (ash)\n\n/ # ");
     if (!g_cfg.agent_silent) {
         pthread_mutex_lock(&d->mu);
         d->agent_up = true;
