@@ -25,8 +25,9 @@ struct fixture {
     atomic_bool interrupted, halt;
     struct rg_cell_result res;
     int progress_calls;
-    bool no_pvpanic, agent_silent, fail_start, reset_first, no_stress, aa;
+    bool no_pvpanic, agent_silent, fail_start, reset_first, no_stress, aa, sync_fails;
     double noise;
+    double budget_s;
 };
 
 static int setup(void **state)
@@ -103,7 +104,8 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
     struct fake_hv_config cfg = {.boot_s = 0.02, .image_disk = f->image_disk, .effect = effect,
                                  .no_pvpanic = f->no_pvpanic, .agent_silent = f->agent_silent,
                                  .fail_start = f->fail_start, .reset_first = f->reset_first,
-                                 .no_stress = f->no_stress, .noise = f->noise};
+                                 .no_stress = f->no_stress, .noise = f->noise,
+                                 .sync_fails = f->sync_fails};
     struct rg_cell_env env = {0};
     struct rg_hv *hv = NULL;
 
@@ -132,6 +134,7 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
     env.halt_others = &f->halt;
     env.agent_wait_s = 1;
     env.aa = f->aa;
+    env.budget_s = f->budget_s;
     env.progress = count_progress;
     env.opaque = f;
     assert_int_equal(rg_cell_run(&env, &f->res), 0);
@@ -674,6 +677,85 @@ static void test_open_report_is_charged_to_its_boot(void **state)
     assert_int_equal(f->res.revert, RG_STEP_PASS);
 }
 
+static void test_frozen_guest_is_a_hang(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *hang;
+
+    /* The new driver runs from the first reboot on: that boot reaches ready, then freezes
+     * while its soak probes it. */
+    load_scenario_boot(f, "timeout_s: 2, reboots: 1, soak_s: 4, probe_s: 1, unresponsive_s: 2",
+                       "rollback: true");
+    run_cell(f, "driver", FAKE_FREEZE);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    hang = find(&f->res, RG_FINDING_HANG);
+    assert_non_null(hang);
+    assert_non_null(strstr(title_of(hang), "the guest stopped responding"));
+    assert_int_equal(hang->action, RG_ACTION_BLOCK);
+    assert_true(hang->boot >= 1 && (size_t)hang->boot <= f->res.nboots);
+    assert_string_equal(f->res.boots[hang->boot - 1].phase, "reboot");
+    assert_int_equal(f->res.boots[hang->boot - 1].outcome, RG_BOOT_HANG);
+    assert_non_null(hang->excerpt); /* the console before it went quiet */
+    assert_non_null(strstr(hang->excerpt, "RINGGATE-READY"));
+    /* The healthy candidate boot answered every probe and rebooted clean. */
+    assert_string_equal(f->res.boots[1].shutdown, "clean");
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+    assert_null(find(&f->res, RG_FINDING_ROLLBACK_FAILED));
+}
+
+static void test_unclean_reboot_is_a_hang(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *hang;
+
+    f->sync_fails = true;
+    load_scenario_boot(f, "timeout_s: 2, reboots: 1, soak_s: 0", "rollback: false");
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    hang = find(&f->res, RG_FINDING_HANG);
+    assert_non_null(hang);
+    assert_non_null(strstr(title_of(hang), "could not start a clean reboot"));
+    assert_string_equal(f->res.boots[hang->boot - 1].shutdown, "sync failed: exit 1");
+    assert_int_equal(f->res.boots[hang->boot - 1].outcome, RG_BOOT_HANG);
+}
+
+static void test_cell_ends_within_its_budget(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *over;
+
+    /* The guest hangs and its timeout is long: the budget ends the cell first. */
+    f->budget_s = 1.5;
+    load_scenario_boot(f, "timeout_s: 600, reboots: 1, soak_s: 0", "rollback: true");
+    run_cell(f, "driver", FAKE_HANG);
+    over = find(&f->res, RG_FINDING_INFRA);
+    assert_non_null(over);
+    assert_non_null(strstr(title_of(over), "ran past its budget of 2 s waiting for boot 3 to "
+                                           "become ready"));
+    assert_int_equal(over->action, RG_ACTION_BLOCK);
+    assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
+    assert_false(f->res.rollback_ran);
+}
+
+static void test_budget_covers_the_scenario(void **state)
+{
+    struct fixture *f = *state;
+    double small, more_reboots, longer_soak;
+
+    load_scenario_boot(f, "timeout_s: 30, reboots: 1, soak_s: 5", "rollback: true");
+    small = rg_cell_budget_s(f->sc);
+    rg_scenario_free(f->sc);
+    load_scenario_boot(f, "timeout_s: 30, reboots: 3, soak_s: 5", "rollback: true");
+    more_reboots = rg_cell_budget_s(f->sc);
+    rg_scenario_free(f->sc);
+    load_scenario_boot(f, "timeout_s: 30, reboots: 1, soak_s: 60", "rollback: true");
+    longer_soak = rg_cell_budget_s(f->sc);
+    /* At least every boot's timeout and soak: 1 baseline + 2 candidate + 2 rollback. */
+    assert_true(small >= 5 * (30 + 5));
+    assert_true(more_reboots > small);
+    assert_true(longer_soak - small >= 5 * 55);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +797,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_report_is_charged_to_its_boot, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_frozen_guest_is_a_hang, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unclean_reboot_is_a_hang, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cell_ends_within_its_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_budget_covers_the_scenario, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

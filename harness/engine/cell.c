@@ -31,6 +31,9 @@
 #define MEMORY_MIN_ROUNDS 4
 #define CRASH_LOOP_BOOTS 3 /* consecutive boots that crash after ready: a crash loop */
 #define STRESS_STOP_S 15.0 /* SIGTERM to stress-ng's exit, its workers reaped */
+#define SYNC_TIMEOUT_S 10.0 /* a requested reboot's sync through the agent */
+#define PROBE_TIMEOUT_S 2   /* one liveness probe (guest-ping) */
+#define RECENT_LINES 12     /* console lines kept for a liveness finding's excerpt */
 
 bool rg_ready_parse(const char *line, struct rg_ready_info *out)
 {
@@ -84,6 +87,11 @@ struct cell {
     size_t scan_seen; /* scanner findings already turned into cell findings */
     struct rg_buf line; /* the console line being assembled, for the ready marker */
     long lines;         /* complete console lines so far */
+    char recent[RECENT_LINES][160]; /* the last console lines, oldest at lines % RECENT_LINES */
+
+    double budget_end;   /* monotonic: past it the cell ends (rg_cell_budget_s) */
+    bool over_budget;    /* it did: the cell winds down */
+    char waiting[160];   /* what the cell waits for now, for the budget finding */
 };
 
 /* SIGINT stops every cell; fail-fast stops the others, not the cell that blocked, which
@@ -104,7 +112,7 @@ static bool boot_limit_reached(const struct cell *c)
 
 static bool cell_stopping(const struct cell *c)
 {
-    return atomic_load(c->env->interrupted) || boot_limit_reached(c) ||
+    return c->over_budget || atomic_load(c->env->interrupted) || boot_limit_reached(c) ||
            (atomic_load(c->env->halt_others) && c->res->verdict != RG_VERDICT_BLOCK);
 }
 
@@ -312,6 +320,8 @@ static void console_line_done(struct cell *c)
     struct rg_ready_info ready;
     struct rg_boot_record *b = cur_boot(c);
 
+    snprintf(c->recent[c->lines % RECENT_LINES], sizeof(c->recent[0]), "%.*s",
+             (int)strcspn(rg_buf_str(&c->line), "\r"), rg_buf_str(&c->line));
     c->lines++;
     if (b && !b->has_ready && rg_ready_parse(rg_buf_str(&c->line), &ready)) {
         b->has_ready = true;
@@ -467,6 +477,8 @@ static void cell_drain(struct cell *c)
  * events. Returns false when the run asks cells to stop. */
 static bool cell_pump(struct cell *c, double deadline)
 {
+    if (deadline > c->budget_end)
+        deadline = c->budget_end;
     pthread_mutex_lock(&c->mu);
     while (!c->head && !cell_stopping(c)) {
         double now = rg_mono_now(), wait = deadline - now;
@@ -487,7 +499,40 @@ static bool cell_pump(struct cell *c, double deadline)
     }
     pthread_mutex_unlock(&c->mu);
     cell_drain(c);
+    if (!c->over_budget && rg_mono_now() >= c->budget_end) {
+        char title[256];
+
+        /* Recorded before the flag: the cell is not being stopped by someone else, it has
+         * run out of time, and its verdict cannot be a pass. */
+        snprintf(title, sizeof(title), "the cell ran past its budget of %.0f s waiting for %s",
+                 c->budget_end - c->t0, c->waiting[0] ? c->waiting : "its guest");
+        cell_finding(c, RG_FINDING_INFRA, title, 0, NULL, NULL);
+        c->over_budget = true;
+    }
     return !cell_stopping(c);
+}
+
+RG_PRINTF(2, 3)
+static void cell_waiting(struct cell *c, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->waiting, sizeof(c->waiting), fmt, ap);
+    va_end(ap);
+}
+
+/* The last console lines, oldest first: what the guest said before it went quiet. */
+static char *recent_console(const struct cell *c)
+{
+    struct rg_buf b = RG_BUF_INIT;
+    long n = c->lines < RECENT_LINES ? c->lines : RECENT_LINES;
+
+    for (long i = c->lines - n; i < c->lines; i++) {
+        rg_buf_append(&b, c->recent[i % RECENT_LINES], strlen(c->recent[i % RECENT_LINES]));
+        rg_buf_putc(&b, '\n');
+    }
+    return rg_buf_detach(&b);
 }
 
 /* ---- Domains ---- */
@@ -571,6 +616,7 @@ static enum wait_result cell_wait_ready(struct cell *c)
         struct rg_boot_record *b = cur_boot(c);
         double deadline = c->t0 + b->start_s + timeout;
 
+        cell_waiting(c, "boot %d to become ready", b->n);
         if (b->has_ready && !b->crashed)
             return WAIT_READY;
         if (c->loop_found)
@@ -597,16 +643,48 @@ static enum wait_result cell_wait_ready(struct cell *c)
     }
 }
 
-/* Watches the current boot for soak_s. False when it crashed or reset meanwhile. */
+static struct rg_agent cell_agent(struct cell *c, int timeout_s)
+{
+    struct rg_agent a = {.ops = c->env->ops, .dom = c->dom, .timeout_s = timeout_s};
+    return a;
+}
+
+/* The guest answered no probe for boot.unresponsive_s: a hang, charged to this boot. */
+static void soak_unresponsive(struct cell *c, double soak_start, double last_answer)
+{
+    char title[256];
+    char *excerpt = recent_console(c);
+
+    snprintf(title, sizeof(title),
+             "the guest stopped responding %.0f s into the soak (no answer to its agent for "
+             "%.0f s)",
+             last_answer - soak_start, rg_mono_now() - last_answer);
+    boot_end(c, RG_BOOT_HANG);
+    cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG, title,
+                 c->lines, NULL, excerpt);
+    free(excerpt);
+}
+
+/* Watches the current boot for soak_s: its console, and its liveness through the agent
+ * every boot.probe_s (a guest that answers no probe for boot.unresponsive_s is hung: a
+ * frozen kernel prints nothing, so the console alone would call it healthy). False when it
+ * crashed, reset or froze meanwhile (*why WAIT_HANG for the freeze). */
 static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
 {
+    const struct rg_boot_spec *bs = &c->env->sc->boot;
     struct rg_boot_record *b = cur_boot(c);
+    struct rg_agent a = cell_agent(c, PROBE_TIMEOUT_S);
     int n = b->n;
-    double end = rg_mono_now() + seconds;
+    double start = rg_mono_now(), end = start + seconds, last_answer = start;
+    double next_probe = start + bs->probe_s;
+    bool probing = bs->probe_s > 0 && c->agent_up;
 
     *why = WAIT_READY;
+    cell_waiting(c, "the soak of boot %d", n);
     while (rg_mono_now() < end) {
-        if (!cell_pump(c, end)) {
+        struct rg_error err;
+
+        if (!cell_pump(c, probing && next_probe < end ? next_probe : end)) {
             *why = WAIT_ABORT;
             return false;
         }
@@ -615,17 +693,27 @@ static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
             *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
             return false;
         }
+        if (!probing || rg_mono_now() < next_probe)
+            continue;
+        if (rg_agent_ping(&a, &err) == 0)
+            last_answer = rg_mono_now();
+        else if (!cell_pump(c, 0)) { /* a crash report may explain the silence */
+            *why = WAIT_ABORT;
+            return false;
+        } else if (cur_boot(c)->n != n || cur_boot(c)->crashed || !c->dom_running) {
+            *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
+            return false;
+        } else if (rg_mono_now() - last_answer >= bs->unresponsive_s) {
+            soak_unresponsive(c, start, last_answer);
+            *why = WAIT_HANG;
+            return false;
+        }
+        next_probe = rg_mono_now() + bs->probe_s;
     }
     return true;
 }
 
 /* ---- The guest agent ---- */
-
-static struct rg_agent cell_agent(struct cell *c, int timeout_s)
-{
-    struct rg_agent a = {.ops = c->env->ops, .dom = c->dom, .timeout_s = timeout_s};
-    return a;
-}
 
 static int cell_wait_agent(struct cell *c, struct rg_error *err)
 {
@@ -634,6 +722,7 @@ static int cell_wait_agent(struct cell *c, struct rg_error *err)
     struct rg_agent a = cell_agent(c, 2);
     int n = cur_boot(c)->n;
 
+    cell_waiting(c, "the guest agent of boot %d", n);
     while (rg_mono_now() < deadline) {
         if (c->agent_up && rg_agent_ping(&a, err) == 0)
             return 0;
@@ -657,6 +746,7 @@ static int cell_guest_run(struct cell *c, const char *const *argv, double timeou
     int n = cur_boot(c)->n;
     long pid;
 
+    cell_waiting(c, "%s in the guest (boot %d)", argv[0], n);
     if (rg_agent_exec(&a, argv, &pid, err) < 0)
         return -1;
     a.timeout_s = 2;
@@ -732,15 +822,40 @@ static int cell_apply(struct cell *c)
     return 0;
 }
 
-/* Flushes the guest's disk and resets it: a reboot ringgate asked for. */
+/* Flushes the guest's disk and resets it: a reboot ringgate asked for. The boot record says
+ * how the guest took it; a guest that cannot sync is unresponsive: a hang, as in a soak.
+ * Returns 0 (reset asked), 1 (the sync hung: the hang is recorded, nothing reset), -1. */
 static int cell_reboot(struct cell *c)
 {
     const char *argv[] = {"/bin/sync", NULL};
-    struct rg_error err;
-    int code;
+    struct rg_boot_record *b = cur_boot(c);
+    struct rg_error err = {0};
+    int code = 0, rc = -1;
 
     if (c->agent_up)
-        cell_guest_run(c, argv, 10, &code, NULL, &err);
+        rc = cell_guest_run(c, argv, SYNC_TIMEOUT_S, &code, NULL, &err);
+    if (cur_boot(c) != b || b->outcome != RG_BOOT_RUNNING || b->crashed || !c->dom_running)
+        return 0; /* it went down by itself meanwhile: that boot's record says how */
+    if (!c->agent_up)
+        snprintf(b->shutdown, sizeof(b->shutdown), "no agent");
+    else if (rc == 0 && code == 0)
+        snprintf(b->shutdown, sizeof(b->shutdown), "clean");
+    else if (rc == 0)
+        snprintf(b->shutdown, sizeof(b->shutdown), "sync failed: exit %d", code);
+    else
+        snprintf(b->shutdown, sizeof(b->shutdown), "sync failed: %.80s", err.msg);
+    if (c->agent_up && (rc != 0 || code != 0) && !cell_stopping(c)) {
+        char title[256];
+        char *excerpt = recent_console(c);
+
+        snprintf(title, sizeof(title), "the guest could not start a clean reboot (%s)",
+                 b->shutdown);
+        boot_end(c, RG_BOOT_HANG);
+        cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG, title,
+                     c->lines, NULL, excerpt);
+        free(excerpt);
+        return 1;
+    }
     c->reboot_requested = true;
     if (c->env->ops->reboot(c->dom, &err) < 0) {
         c->reboot_requested = false;
@@ -757,7 +872,7 @@ static int cell_reboot_seen(struct cell *c)
     const int n = cur_boot(c)->n;
     const double asked = rg_mono_now();
 
-    if (cell_reboot(c) < 0)
+    if (cell_reboot(c) != 0)
         return -1;
     while (cur_boot(c)->n == n && c->reboot_requested && c->dom_running) {
         if (!cell_pump(c, rg_mono_now() + 0.5))
@@ -970,7 +1085,7 @@ static void phase_candidate(struct cell *c, const char *disk)
         if (!cell_soak(c, c->env->sc->boot.soak_s, &w)) {
             char title[256];
 
-            if (w == WAIT_ABORT || w == WAIT_STOPPED)
+            if (w == WAIT_ABORT || w == WAIT_STOPPED || w == WAIT_HANG)
                 return;
             /* It crashed or reset after ready: the next boot decides, unless this keeps
              * happening. Each boot reaches ready, so the boot loop never counts it. */
@@ -1056,6 +1171,7 @@ static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_c
     res->started_at = rg_wall_now();
     res->verdict_s = -1;
     c->t0 = rg_mono_now();
+    c->budget_end = c->t0 + (env->budget_s > 0 ? env->budget_s : rg_cell_budget_s(env->sc));
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
@@ -1551,6 +1667,27 @@ static void phase_rollback(struct cell *c, const char *base_disk, const char *ca
              rg_step_result_name(c->res->revert), rg_step_result_name(c->res->safe_mode));
     cell_event(c, "rollback", "%s", c->res->rollback_detail);
     c->in_rollback = false;
+}
+
+double rg_cell_budget_s(const struct rg_scenario *sc)
+{
+    const struct rg_checks *k = &sc->checks;
+    /* A boot at worst: its timeout, its soak, a crash's reset, the agent, a stuck reboot. */
+    double boot = sc->boot.timeout_s + sc->boot.soak_s + PANIC_RESET_S + AGENT_WAIT_S +
+                  SYNC_TIMEOUT_S + PANIC_RESET_S;
+    /* The baseline; the candidate and its reboots, each of which may crash after ready up to
+     * CRASH_LOOP_BOOTS - 1 times without making a loop; a boot loop's boots; the rollback's
+     * two boots. */
+    double boots = 1 + (1 + sc->boot.reboots) * CRASH_LOOP_BOOTS + 3 + (k->rollback ? 2 : 0);
+    double t = boots * boot + APPLY_TIMEOUT_S + STRESS_STOP_S + 60;
+
+    if (k->performance.enabled || k->memory.enabled) {
+        int samples = k->performance.enabled ? k->performance.max_samples : 0;
+
+        /* The twin's boot, and each sample of either side up to its timeout. */
+        t += 2 * boot + 2.0 * (samples + MEMORY_MIN_ROUNDS) * SAMPLE_TIMEOUT_S;
+    }
+    return t;
 }
 
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)

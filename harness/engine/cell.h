@@ -43,6 +43,9 @@ struct rg_boot_record {
     bool has_ready;
     struct rg_ready_info ready;
     bool crashed, console_crash, watchdog;
+    /* How the guest took a reboot ringgate asked for: "clean" (its disks synced through
+     * the agent), "sync failed: ...", "sync timed out ...", "no agent"; "" otherwise. */
+    char shutdown[96];
 };
 
 struct rg_event_record {
@@ -100,6 +103,7 @@ struct rg_cell_env {
     int stop_after_boot;    /* > 0: wind down once boot N is ready or over (reproduce) */
     const char *uri;        /* the libvirt URI, for the instructions of a kept VM */
     double agent_wait_s;    /* ready line to a usable guest agent; 0: the default (20 s) */
+    double budget_s;        /* the cell's time budget; 0: rg_cell_budget_s of the scenario */
     const atomic_bool *interrupted; /* SIGINT or SIGTERM: every cell winds down */
     const atomic_bool *halt_others; /* fail-fast: cells that have not blocked wind down */
     /* Progress for the CLI: state changes and the first blocking finding. May be NULL. */
@@ -108,6 +112,11 @@ struct rg_cell_env {
     void (*blocked)(void *opaque, const struct rg_cell_result *res);
     void *opaque;
 };
+
+/* The most a cell of sc may take: its boots at worst (timeout, soak, crash resets, the crash
+ * loop's and boot loop's extra boots, the rollback) plus the installer and the measurements.
+ * A cell still running then ends with an infrastructure finding naming what it waited for. */
+double rg_cell_budget_s(const struct rg_scenario *sc);
 
 /* Runs the cell to its verdict, with res filled (any verdict: infrastructure failures make
  * it inconclusive). Returns 0. */

@@ -669,7 +669,8 @@ static void parse_matrix(struct ctx *c, struct rg_scenario *sc, const struct yno
 
 static void parse_boot(struct ctx *c, struct rg_scenario *sc, const struct ynode *y)
 {
-    static const char *const keys[] = {"timeout_s", "reboots", "soak_s", NULL};
+    static const char *const keys[] = {"timeout_s",      "reboots", "soak_s", "probe_s",
+                                       "unresponsive_s", NULL};
     const struct ynode *v;
 
     if (!check_keys(c, y, "boot", keys))
@@ -680,6 +681,10 @@ static void parse_boot(struct ctx *c, struct rg_scenario *sc, const struct ynode
         get_int(c, v, "boot.reboots", 0, 100, &sc->boot.reboots);
     if ((v = map_get(y, "soak_s")))
         get_int(c, v, "boot.soak_s", 0, 3600, &sc->boot.soak_s);
+    if ((v = map_get(y, "probe_s")))
+        get_int(c, v, "boot.probe_s", 0, 60, &sc->boot.probe_s);
+    if ((v = map_get(y, "unresponsive_s")))
+        get_int(c, v, "boot.unresponsive_s", 2, 600, &sc->boot.unresponsive_s);
 }
 
 static const char *const workload_names[] = {"cpu", "syscall", "fileio", "boot", "custom", NULL};
@@ -814,7 +819,8 @@ static void parse_gate(struct ctx *c, struct rg_scenario *sc, const struct ynode
 
 static void set_defaults(struct rg_scenario *sc)
 {
-    sc->boot = (struct rg_boot_spec){.timeout_s = 60, .reboots = 3, .soak_s = 15};
+    sc->boot = (struct rg_boot_spec){
+        .timeout_s = 60, .reboots = 3, .soak_s = 15, .probe_s = 2, .unresponsive_s = 10};
     sc->checks.crash = RG_ACTION_BLOCK;
     sc->checks.warning = RG_ACTION_WARN;
     sc->checks.boot_loop = RG_ACTION_BLOCK;

@@ -26,6 +26,8 @@ struct rg_boot_spec {
     int timeout_s; /* power-on to the guest's ready marker */
     int reboots;   /* reboots after applying the update */
     int soak_s;    /* observation window after each healthy boot */
+    int probe_s;   /* seconds between agent probes while soaking; 0: no probes */
+    int unresponsive_s; /* a guest that answers no probe for this long is hung */
 };
 
 struct rg_perf_check {

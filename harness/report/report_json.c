@@ -69,10 +69,10 @@ static json_t *boot_json(const struct rg_boot_record *b)
         ready = json_pack("{s:i, s:o, s:o, s:b, s:f}", "boot", b->ready.boot, "sensor",
                           str_or_null(b->ready.sensor), "content", str_or_null(b->ready.content),
                           "safe", b->ready.safe, "uptime", b->ready.uptime);
-    return json_pack("{s:i, s:s, s:f, s:o, s:s, s:o, s:o}", "n", b->n, "phase", b->phase,
+    return json_pack("{s:i, s:s, s:f, s:o, s:s, s:o, s:o, s:o}", "n", b->n, "phase", b->phase,
                      "start_s", b->start_s, "ready_s", num_or_null(b->ready_s), "outcome",
                      rg_boot_outcome_name(b->outcome), "reboot_cause", str_or_null(b->cause),
-                     "ready", ready);
+                     "ready", ready, "shutdown", str_or_null(b->shutdown));
 }
 
 static bool has_string(const json_t *a, const char *s)
@@ -232,7 +232,7 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
         json_array_append_new(errors, json_string(s->validator_errors[i]));
     return json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:o}, s:s, "
-        "s:{s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:i, s:i, s:i}}",
+        "s:{s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:i, s:i, s:i, s:i, s:i}}",
         "name", sc->name, "path", sc->path, "sha256", s->sha256, "description",
         str_or_null(sc->description), "update", pkg_json(&s->update), "baseline",
         pkg_json(&s->baseline), "validator", "ran", s->validator_ran, "ok", s->validator_ok,
@@ -241,7 +241,8 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
         "boot_loop", rg_action_name(sc->checks.boot_loop), "hang",
         rg_action_name(sc->checks.hang), "oom", rg_action_name(sc->checks.oom), "rollback",
         sc->checks.rollback, "boot", "timeout_s", sc->boot.timeout_s, "reboots",
-        sc->boot.reboots, "soak_s", sc->boot.soak_s);
+        sc->boot.reboots, "soak_s", sc->boot.soak_s, "probe_s", sc->boot.probe_s,
+        "unresponsive_s", sc->boot.unresponsive_s);
 }
 
 /* One entry per class and title over every cell and boot, with the cells it hit. */

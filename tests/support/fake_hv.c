@@ -268,6 +268,14 @@ static bool guest_boot(struct rg_hv_domain *d)
         console_crash(d);
         goto crash;
     }
+    if (!safe && st.effect == FAKE_FREEZE) {
+        if (dom_sleep(d, 0.3))
+            goto interrupted;
+        /* The kernel spins: no console line, no agent answer, until it is destroyed. */
+        pthread_mutex_lock(&d->mu);
+        d->agent_up = false;
+        pthread_mutex_unlock(&d->mu);
+    }
     if (!safe && st.effect == FAKE_OPEN_REPORT)
         emit(d, RG_HV_EV_CONSOLE,
              "[  122.000000] INFO: task rg-scan:97 blocked for more than 120 seconds.\n"
@@ -441,6 +449,8 @@ static void fake_tool(struct rg_hv_domain *d, const char *path, const json_t *ar
         jitter = 1 + g_cfg.noise * ((d->samples++ % 5) - 2) / 2.0;
         snprintf(d->exec_out, sizeof(d->exec_out), "ops_per_s=%.1f\nlatency_ms=%.3f\n",
                  1000 / (slow * jitter), 2.5 * slow * jitter);
+    } else if (!strcmp(path, "/bin/sync") && g_cfg.sync_fails) {
+        d->exec_code = 1;
     } else if (strstr(path, "stress-ng") && g_cfg.no_stress) {
         d->exec_code = -1;
     } else if (arg0 && !strcmp(arg0, "/proc/meminfo")) {

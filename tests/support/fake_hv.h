@@ -20,6 +20,7 @@ enum fake_effect {
     FAKE_LEAK,          /* runs, but unreclaimable slab grows 2 MiB per memory sample */
     FAKE_LATECRASH,     /* reaches ready, then crashes 0.2 s later, on every boot */
     FAKE_OPEN_REPORT,   /* reaches ready, then starts a hung-task report it never ends */
+    FAKE_FREEZE,        /* reaches ready, then 0.3 s later stops answering, silently */
 };
 
 struct fake_hv_config {
@@ -33,6 +34,7 @@ struct fake_hv_config {
     bool no_pvpanic;    /* crashes come without a pvpanic event */
     bool reset_first;   /* a crash's reset event arrives before its console report */
     bool no_stress;     /* the image has no stress-ng */
+    bool sync_fails;    /* /bin/sync exits 1 (the guest cannot flush its disk) */
     double noise;       /* relative spread of workload times (deterministic sequence) */
 };
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -49,8 +50,18 @@ void rg_test_golden(const char *path, const char *got)
     want = rg_test_slurp(path, NULL);
     if (!want)
         fail_msg("%s is missing (RG_UPDATE_GOLDEN=1 writes it; review it)", path);
-    if (strcmp(want, got) != 0)
-        fail_msg("%s differs (RG_UPDATE_GOLDEN=1 rewrites it):\n--- expected\n%s\n--- got\n%s",
-                 path, want, got);
+    if (strcmp(want, got) != 0) {
+        /* cmocka cuts long messages: the whole output goes to a file beside the run's. */
+        char saved[] = "/tmp/rg-golden-got-XXXXXX";
+        int fd = mkstemp(saved);
+
+        if (fd >= 0) {
+            close(fd);
+            rg_test_write(saved, got);
+        }
+        fail_msg("%s differs (RG_UPDATE_GOLDEN=1 rewrites it; what the test got is in %s):\n"
+                 "--- expected\n%s\n--- got\n%s",
+                 path, fd >= 0 ? saved : "(nowhere)", want, got);
+    }
     free(want);
 }
