@@ -3,11 +3,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "package/channel.h"
+#include "testutil.h"
+#include "util/file.h"
 
 static int validate(const char *text, struct rg_channel_info *info, struct rg_errors *errs)
 {
@@ -88,6 +93,39 @@ static void test_not_a_channel_file(void **state)
     rg_errors_free(&errs);
 }
 
+/* validate-channels' entry point: names relative to the folder, as in the package. */
+static void test_dir(void **state)
+{
+    char dir[] = "/tmp/rg-test-channel-XXXXXX", path[256];
+    struct rg_errors errs = {0};
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(rg_channel_validate_dir(dir, 20, NULL, &errs), -1);
+    assert_int_equal(errs.n, 1);
+    assert_non_null(strstr(errs.v[0].msg, "carries no channel file"));
+    rg_errors_free(&errs);
+    snprintf(path, sizeof(path), "%s/files/channels", dir);
+    assert_int_equal(rg_mkdir_p(path), 0);
+    snprintf(path, sizeof(path), "%s/files/channels/291.rgc", dir);
+    rg_test_write(path, "RGCHANNEL 1\nchannel 291\nversion 9999\ninputs 20\nrule 1 match 1 x\n");
+    assert_int_equal(rg_channel_validate_dir(dir, 20, NULL, &errs), 0);
+    assert_int_equal(rg_channel_validate_dir(dir, 20, "0293", &errs), -1);
+    assert_int_equal(errs.n, 1);
+    assert_string_equal(errs.v[0].file, "files/channels/291.rgc");
+    assert_int_equal(errs.v[0].line, 3);
+    assert_non_null(strstr(errs.v[0].msg, "version 9999 is not the package's version 0293"));
+    rg_errors_free(&errs);
+    snprintf(path, sizeof(path), "%s/files/channels/292.rgc", dir);
+    rg_test_write(path, "RGCHANNEL 1\nchannel 292\nversion 9999\ninputs 20\nrule 1 match 21 x\n");
+    assert_int_equal(rg_channel_validate_dir(dir, 20, NULL, &errs), -1);
+    assert_int_equal(errs.n, 1);
+    assert_string_equal(errs.v[0].file, "files/channels/292.rgc");
+    assert_non_null(strstr(errs.v[0].msg, "field 21"));
+    rg_errors_free(&errs);
+    rg_remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_field_21_is_refused),
         cmocka_unit_test(test_every_error_reported),
         cmocka_unit_test(test_not_a_channel_file),
+        cmocka_unit_test(test_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

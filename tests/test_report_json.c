@@ -217,7 +217,10 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
 
     snprintf(text, sizeof(text),
              "name: %s\n"
-             "update: {package: 0292.rgpkg}\n"
+             "update:\n"
+             "  package: 0292.rgpkg\n"
+             "  validator: {command: [/bin/sh, -c, 'ls \"$0\"/files/channels/*.rgc', "
+             "\"{dir}\"]}\n"
              "baseline: {package: 0290.rgpkg}\n"
              "trust: {keys: [vendor.pub]}\n"
              "images: catalog.json\n"

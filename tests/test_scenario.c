@@ -236,6 +236,66 @@ static void test_downgrade_only_for_update(void **state)
     rg_errors_free(&errs);
 }
 
+static void test_validator(void **state)
+{
+    struct rg_errors errs = {0};
+    struct rg_scenario *sc;
+
+    (void)state;
+    sc = parse_ok("s/x.yaml", "name: d\n"
+                              "update:\n"
+                              "  package: u.rgpkg\n"
+                              "  validator:\n"
+                              "    command: [ringgate, validate-channels, --inputs, \"20\", "
+                              "\"{dir}\"]\n"
+                              "trust: {keys: [k.pub]}\n"
+                              "matrix: {image: tiny}\n");
+    assert_int_equal(sc->validator.argc, 5);
+    assert_string_equal(sc->validator.argv[0], "ringgate");
+    assert_string_equal(sc->validator.argv[3], "20");
+    assert_string_equal(sc->validator.argv[4], "{dir}");
+    assert_null(sc->validator.argv[5]);
+    assert_int_equal(sc->validator.timeout_s, RG_VALIDATOR_DEFAULT_TIMEOUT_S);
+    assert_int_equal(sc->validator.line, 5);
+    rg_scenario_free(sc);
+    /* A program named by a relative path lives next to the scenario; PATH names stay. */
+    sc = parse_ok("s/x.yaml", "name: d\n"
+                              "update: {package: u.rgpkg, validator: {command: [./check.sh, a/b], "
+                              "timeout_s: 5}}\n"
+                              "trust: {keys: [k.pub]}\n"
+                              "matrix: {image: tiny}\n");
+    assert_string_equal(sc->validator.argv[0], "s/./check.sh");
+    assert_string_equal(sc->validator.argv[1], "a/b");
+    assert_int_equal(sc->validator.timeout_s, 5);
+    rg_scenario_free(sc);
+    /* None named: no validator runs. */
+    sc = parse_ok("s/x.yaml", "name: d\nupdate: {package: u.rgpkg}\ntrust: {keys: [k.pub]}\n"
+                              "matrix: {image: tiny}\n");
+    assert_null(sc->validator.argv);
+    rg_scenario_free(sc);
+    parse_fails("name: d\n"
+                "update: {package: u.rgpkg, validator: {command: [], timeout_s: 0}}\n"
+                "baseline: {package: b.rgpkg, validator: {command: [x]}}\n"
+                "trust: {keys: [k.pub]}\n"
+                "matrix: {image: tiny}\n",
+                &errs);
+    assert_int_equal(errs.n, 3);
+    assert_non_null(strstr(errs.v[0].msg, "is empty"));
+    assert_non_null(strstr(errs.v[1].msg, "timeout_s"));
+    assert_non_null(strstr(errs.v[2].msg, "only applies to 'update'"));
+    rg_errors_free(&errs);
+    parse_fails("name: d\n"
+                "update: {package: u.rgpkg, validator: {comand: [x], timeout_s: 3601}}\n"
+                "trust: {keys: [k.pub]}\n"
+                "matrix: {image: tiny}\n",
+                &errs);
+    assert_int_equal(errs.n, 3);
+    assert_non_null(strstr(errs.v[0].msg, "needs a 'command'"));
+    assert_non_null(strstr(errs.v[1].msg, "did you mean 'command'"));
+    assert_non_null(strstr(errs.v[2].msg, "timeout_s"));
+    rg_errors_free(&errs);
+}
+
 static void test_deep_nesting_refused(void **state)
 {
     char text[512] = "name: x\nmatrix: ";
@@ -274,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_missing_files_are_errors),
         cmocka_unit_test(test_min_samples),
         cmocka_unit_test(test_downgrade_only_for_update),
+        cmocka_unit_test(test_validator),
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_jobs_default),
     };

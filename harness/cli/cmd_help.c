@@ -11,7 +11,7 @@ static void help_list(void)
            "reboots them and refuses the update on crashes, boot loops, hangs and regressions.\n\n"
            "Commands:\n");
     for (size_t i = 0; i < rg_ncommands; i++)
-        printf("  %-14s %s\n", rg_commands[i]->spec.name, rg_commands[i]->summary);
+        printf("  %-17s %s\n", rg_commands[i]->spec.name, rg_commands[i]->summary);
     printf("\nExit codes: 0 pass/ok, 1 blocked (or a crash found), 2 usage or input error,\n"
            "3 inconclusive (infrastructure failure).\n"
            "See 'ringgate help COMMAND' for one command's options.\n");

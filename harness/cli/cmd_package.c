@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "cli/cmds.h"
+#include "model/scenario.h"
 #include "package/package.h"
+#include "package/validator.h"
 #include "util/ringgate.h"
 
-/* The sample sensor (driver 1.x) supplies this many input fields to its rules. */
-#define SENSOR_INPUTS 20
 #define MAX_KEYS 16
 #define STRINGIFY(x) #x
 #define TEXT_OF(x) STRINGIFY(x)
@@ -30,18 +30,20 @@ static const char package_about[] =
     "         than 0644/0755, unsafe or non-canonical paths (absolute, '..', links,\n"
     "         devices, pax/GNU headers), oversized archives, and a version older than\n"
     "         --baseline's (unless --allow-downgrade; the baseline is verified with the\n"
-    "         same keys). --validate-content also runs the channel file validator on a\n"
-    "         content package (every channel file's version must be the package's).\n"
+    "         same keys). --validate-content SCENARIO then runs the content validator\n"
+    "         that scenario names (update.validator), as `run` does before any boot.\n"
     "show     the manifest; with --key only after the signature verified (else refused).\n"
     "         Without --key the manifest is read unauthenticated, as hostile input, and\n"
     "         shown as the package's own unverified claim.\n";
 static const char package_more[] =
-    "Exit: 0 ok, 1 the content validator rejected the content, 2 refused or usage error.\n";
+    "Exit: 0 ok, 1 the content validator rejected the content, 2 refused or usage error\n"
+    "(or the scenario names no validator), 3 the validator could not judge (it crashed,\n"
+    "timed out or exited with neither 0 nor 1).\n";
 
 struct pkg_args {
     struct rg_opt_list keys;
-    const char *out, *baseline;
-    bool allow_downgrade, validate_content;
+    const char *out, *baseline, *validate_content;
+    bool allow_downgrade;
 };
 
 #define AT(field) offsetof(struct pkg_args, field)
@@ -63,8 +65,10 @@ static const struct rg_option package_options[] = {
      .help = "verify: refuse a version older than PKG's", .lines = VERIFY},
     {.type = RG_OPTION_BOOL, .long_name = "allow-downgrade", .offset = AT(allow_downgrade),
      .help = "verify: accept a version older than --baseline's", .lines = VERIFY},
-    {.type = RG_OPTION_BOOL, .long_name = "validate-content", .offset = AT(validate_content),
-     .help = "verify: also run the channel file validator on a content package", .lines = VERIFY},
+    {.type = RG_OPTION_STRING, .long_name = "validate-content", .offset = AT(validate_content),
+     .arg = "SCENARIO",
+     .help = "verify: also run the content validator SCENARIO names (update.validator)",
+     .lines = VERIFY},
 };
 
 static int refuse(const struct rg_error *err)
@@ -73,17 +77,49 @@ static int refuse(const struct rg_error *err)
     return RG_EXIT_USAGE;
 }
 
-static int validate_content(const struct rg_package *p)
+/* Runs the validator the scenario names on the verified package, as `run` would. */
+static int validate_content(const struct rg_package *p, const char *scenario)
 {
+    struct rg_scenario_opts sopts = {.check_files = false};
+    struct rg_scenario *sc = NULL;
     struct rg_errors errs = {0};
-    int rc = RG_EXIT_OK;
+    struct rg_validator_result res;
+    struct rg_error err;
+    char *text = NULL;
+    int rc = RG_EXIT_USAGE;
 
-    if (rg_package_validate_channels(p, SENSOR_INPUTS, &errs) < 0) {
+    if (rg_scenario_load(scenario, &sopts, &sc, &errs) < 0) {
         rg_errors_print(stderr, &errs);
-        fprintf(stderr, "%s: content rejected by the channel file validator\n", p->path);
+        goto out;
+    }
+    if (!sc->validator.argv) {
+        fprintf(stderr, "%s: error: the scenario names no content validator (update.validator)\n",
+                scenario);
+        goto out;
+    }
+    text = rg_validator_command_text((const char *const *)sc->validator.argv);
+    if (rg_validator_run(p, (const char *const *)sc->validator.argv, sc->validator.timeout_s,
+                         &res, &err) < 0) {
+        rg_error_print(stderr, &err);
+        rc = RG_EXIT_INCONCLUSIVE;
+        goto out;
+    }
+    for (size_t i = 0; i < res.nlines; i++)
+        fprintf(res.accepted ? stdout : stderr, "%s\n", res.lines[i]);
+    if (res.truncated)
+        fprintf(stderr, "(the validator's output was cut at 64 KiB)\n");
+    if (res.accepted) {
+        printf("%s: content accepted by '%s'\n", p->path, text);
+        rc = RG_EXIT_OK;
+    } else {
+        fprintf(stderr, "%s: content rejected by '%s'\n", p->path, text);
         rc = RG_EXIT_BLOCK;
     }
+    rg_validator_result_free(&res);
+out:
+    free(text);
     rg_errors_free(&errs);
+    rg_scenario_free(sc);
     return rc;
 }
 
@@ -111,8 +147,8 @@ static int do_verify(const char *path, const struct pkg_args *o)
     printf("%s: ok: %s %s (%s, signed by %s)\n", path, p->name, p->version, p->kind,
            p->key_id);
     rc = RG_EXIT_OK;
-    if (o->validate_content && strcmp(p->kind, "content") == 0)
-        rc = validate_content(p);
+    if (o->validate_content)
+        rc = validate_content(p, o->validate_content);
 out:
     rg_package_free(p);
     rg_package_free(base);

@@ -32,7 +32,7 @@ struct rg_command {
 
 extern const struct rg_command rg_cmd_run, rg_cmd_validate, rg_cmd_plan, rg_cmd_console_scan,
     rg_cmd_package, rg_cmd_attest, rg_cmd_reproduce, rg_cmd_bundle, rg_cmd_report, rg_cmd_gc,
-    rg_cmd_help, rg_cmd_version;
+    rg_cmd_validate_channels, rg_cmd_help, rg_cmd_version;
 /* The table, in the order `ringgate help` lists it. */
 extern const struct rg_command *const rg_commands[];
 extern const size_t rg_ncommands;

@@ -13,13 +13,11 @@
 
 #include "model/catalog.h"
 #include "package/package.h"
+#include "package/validator.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/ringgate.h"
-
-/* The sample sensor (driver 1.x) hands its rules exactly this many input fields. */
-#define SENSOR_INPUTS 20
 
 static atomic_bool *volatile g_interrupted;
 
@@ -104,23 +102,37 @@ static struct rg_package *verify_one(const struct rg_scenario *sc, const char *p
     return pkg;
 }
 
-/* The content validator runs on the host before any boot: a rejection is a finding. */
+/* The scenario's content validator runs on the host before any boot: a rejection is a
+ * finding, a validator that cannot judge leaves the scenario inconclusive. */
 static void validate_content(struct rg_run_scenario *rs, const struct rg_package *pkg)
 {
-    struct rg_errors verrs = {0};
+    const struct rg_validator_spec *v = &rs->sc->validator;
+    struct rg_validator_result res;
+    struct rg_error e = {0};
 
-    if (strcmp(pkg->kind, "content") != 0)
+    if (!v->argv)
         return;
     rs->validator_ran = true;
-    rs->validator_ok = rg_package_validate_channels(pkg, SENSOR_INPUTS, &verrs) == 0;
-    rs->validator_errors = calloc(verrs.n + 1, sizeof(char *));
-    for (size_t j = 0; j < verrs.n; j++) {
-        const struct rg_error *e = &verrs.v[j];
-        if (asprintf(&rs->validator_errors[rs->nvalidator_errors++], "%s:%d:%d: %s", e->file,
-                     e->line, e->col, e->msg) < 0)
-            abort();
+    rs->validator_command = rg_validator_command_text((const char *const *)v->argv);
+    if (rg_validator_run(pkg, (const char *const *)v->argv, v->timeout_s, &res, &e) < 0) {
+        /* No verdict: ran stays false, the cells say why (an infrastructure finding). */
+        rs->validator_ran = false;
+        rs->validator_failure = strdup(e.msg);
+        return;
     }
-    rg_errors_free(&verrs);
+    rs->validator_ok = res.accepted;
+    if (!res.accepted) {
+        rs->validator_errors = calloc(res.nlines + 2, sizeof(char *));
+        for (size_t j = 0; j < res.nlines; j++)
+            rs->validator_errors[rs->nvalidator_errors++] = strdup(res.lines[j]);
+        if (res.nlines == 0)
+            rs->validator_errors[rs->nvalidator_errors++] =
+                strdup("(the validator rejected the update without a word)");
+        if (res.truncated)
+            rs->validator_errors[rs->nvalidator_errors++] =
+                strdup("(the validator's output was cut at 64 KiB)");
+    }
+    rg_validator_result_free(&res);
 }
 
 static int prepare_scenario(struct rg_run_scenario *rs, const struct rg_run_opts *opts,
@@ -315,7 +327,8 @@ static void combine_verdicts(struct rg_run *run)
 
     for (size_t s = 0; s < run->nscenarios; s++) {
         struct rg_run_scenario *rs = &run->scenarios[s];
-        bool sb = rs->validator_ran && !rs->validator_ok, si = false, sa = false;
+        bool sb = rs->validator_ran && !rs->validator_ok;
+        bool si = false, sa = false;
 
         for (size_t i = rs->first_cell; i < rs->first_cell + rs->ncells; i++) {
             sb = sb || run->cells[i].verdict == RG_VERDICT_BLOCK;
@@ -431,7 +444,12 @@ static int plan_jobs(struct rg_run *run, struct pool *p, struct rg_catalog **cat
             if (rg_mkdir_p(dir) < 0)
                 return rg_errors_add(errs, dir, 0, 0, "cannot create: %s", strerror(errno));
             j->image = rg_catalog_find(cats[s], j->cell->image);
-            if (rs->validator_ran && !rs->validator_ok && !run->boot_anyway) {
+            if (rs->validator_failure) {
+                j->image = NULL;
+                job_settle(j, RG_VERDICT_INCONCLUSIVE, RG_FINDING_INFRA, RG_ACTION_BLOCK,
+                           "the content validator could not judge the update (not booted)",
+                           rs->validator_failure);
+            } else if (rs->validator_ran && !rs->validator_ok && !run->boot_anyway) {
                 j->image = NULL;
                 job_settle(j, RG_VERDICT_BLOCK, RG_FINDING_CONTENT_REJECTED, RG_ACTION_BLOCK,
                            "the content validator refused the update (not booted; "
@@ -631,6 +649,8 @@ void rg_run_free(struct rg_run *run)
         for (size_t j = 0; j < rs->nvalidator_errors; j++)
             free(rs->validator_errors[j]);
         free(rs->validator_errors);
+        free(rs->validator_command);
+        free(rs->validator_failure);
     }
     free(run->scenarios);
     for (size_t i = 0; i < run->ncells; i++)

@@ -42,8 +42,10 @@ struct rg_run_scenario {
     struct rg_scenario *sc;
     char sha256[RG_SHA256_HEX];
     struct rg_pkg_info update, baseline;
-    bool validator_ran, validator_ok;
-    char **validator_errors;
+    bool validator_ran, validator_ok; /* ok: the scenario's validator accepted the update */
+    char *validator_command;          /* as the scenario wrote it; NULL: it names none */
+    char *validator_failure; /* it could not judge (crash, timeout...; ran is false): not booted */
+    char **validator_errors;          /* a rejection's output, one line each */
     size_t nvalidator_errors;
     enum rg_verdict verdict;
     size_t first_cell, ncells; /* its cells in rg_run.cells */

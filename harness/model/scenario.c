@@ -469,11 +469,62 @@ static char *get_file(struct ctx *c, const struct rg_scenario *sc, const struct 
 
 /* ---- Sections ---- */
 
+/* update.validator: {command: [argv...], timeout_s: N}. */
+static void parse_validator(struct ctx *c, struct rg_scenario *sc, const struct ynode *y)
+{
+    static const char *const keys[] = {"command", "timeout_s", NULL};
+    struct rg_validator_spec *v = &sc->validator;
+    const struct ynode *cmd, *t;
+
+    v->line = y->line;
+    v->col = y->col;
+    v->timeout_s = RG_VALIDATOR_DEFAULT_TIMEOUT_S;
+    if (!check_keys(c, y, "update.validator", keys))
+        return;
+    t = map_get(y, "timeout_s");
+    if (t)
+        get_int(c, t, "update.validator.timeout_s", 1, RG_VALIDATOR_MAX_TIMEOUT_S,
+                &v->timeout_s);
+    cmd = map_get(y, "command");
+    if (!cmd) {
+        err_at(c, y, "'update.validator' needs a 'command', a list: the program and its "
+                     "arguments");
+        return;
+    }
+    if (!expect_kind(c, cmd, YNODE_SEQ, "update.validator.command"))
+        return;
+    if (cmd->n == 0) {
+        err_at(c, cmd, "'update.validator.command' is empty: it needs at least the program");
+        return;
+    }
+    v->argv = calloc(cmd->n + 1, sizeof(char *));
+    if (!v->argv)
+        abort();
+    for (size_t i = 0; i < cmd->n; i++) {
+        char *arg = NULL;
+
+        if (!get_string(c, cmd->kids[i], "update.validator.command", &arg))
+            continue;
+        if (i == 0 && arg[0] == '\0') {
+            err_at(c, cmd->kids[i], "'update.validator.command' names no program");
+            free(arg);
+            continue;
+        }
+        /* A program named by a relative path lives next to the scenario, as packages do. */
+        if (i == 0 && arg[0] != '/' && strchr(arg, '/')) {
+            char *full = resolve_path(sc->dir, arg);
+            free(arg);
+            arg = full;
+        }
+        v->argv[v->argc++] = arg;
+    }
+}
+
 static void parse_pkg_ref(struct ctx *c, struct rg_scenario *sc, const struct ynode *y,
                           const char *section, struct rg_pkg_ref *ref,
                           const struct rg_scenario_opts *opts)
 {
-    static const char *const keys[] = {"package", "allow_downgrade", NULL};
+    static const char *const keys[] = {"package", "allow_downgrade", "validator", NULL};
     char field[64];
     const struct ynode *v;
 
@@ -494,6 +545,13 @@ static void parse_pkg_ref(struct ctx *c, struct rg_scenario *sc, const struct yn
         get_bool(c, v, field, &ref->allow_downgrade);
         if (strcmp(section, "update") != 0)
             err_at(c, v, "'allow_downgrade' only applies to 'update'");
+    }
+    v = map_get(y, "validator");
+    if (v) {
+        if (strcmp(section, "update") != 0)
+            err_at(c, v, "'validator' only applies to 'update' (it judges the candidate)");
+        else
+            parse_validator(c, sc, v);
     }
 }
 
@@ -1056,6 +1114,9 @@ void rg_scenario_free(struct rg_scenario *sc)
     free(sc->description);
     free(sc->update.package);
     free(sc->baseline.package);
+    for (size_t i = 0; i < sc->validator.argc; i++)
+        free(sc->validator.argv[i]);
+    free(sc->validator.argv);
     for (size_t i = 0; i < sc->ntrust_keys; i++)
         free(sc->trust_keys[i]);
     free(sc->trust_keys);

@@ -22,6 +22,20 @@ struct rg_pkg_ref {
     int line, col;        /* where 'package' was given, for later errors */
 };
 
+/* update.validator: a command that judges the update's content on the host before any boot
+ * (package/validator.h runs it). argv[0] "ringgate" is this program; one with a '/' was
+ * resolved against the scenario's folder; the placeholders {dir}, {package} and {version}
+ * stay as written until the run fills them in. */
+#define RG_VALIDATOR_DEFAULT_TIMEOUT_S 30
+#define RG_VALIDATOR_MAX_TIMEOUT_S 3600
+
+struct rg_validator_spec {
+    char **argv; /* NULL-terminated; NULL when the scenario names no validator */
+    size_t argc;
+    int timeout_s;
+    int line, col; /* where 'validator' was given */
+};
+
 struct rg_boot_spec {
     int timeout_s; /* power-on to the guest's ready marker */
     int reboots;   /* reboots after applying the update */
@@ -76,6 +90,7 @@ struct rg_scenario {
     char *name;
     char *description;
     struct rg_pkg_ref update, baseline;
+    struct rg_validator_spec validator; /* update.validator */
     char **trust_keys;
     size_t ntrust_keys;
     char *catalog; /* image catalogue path */

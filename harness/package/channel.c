@@ -2,10 +2,16 @@
 #include "package/channel.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "util/file.h"
 
 struct vctx {
     const char *name;
@@ -255,5 +261,83 @@ int rg_channel_validate(const char *name, const char *data, size_t len, int sens
         rg_errors_add(errs, name, v.line, 1, "no 'version' line");
     if (!have_inputs)
         rg_errors_add(errs, name, v.line, 1, "no 'inputs' line");
+    return errs->n > first ? -1 : 0;
+}
+
+int rg_channel_check(const char *name, const char *data, size_t len, int sensor_inputs,
+                     const char *version, struct rg_errors *errs)
+{
+    struct rg_channel_info info;
+
+    if (rg_channel_validate(name, data, len, sensor_inputs, &info, errs) < 0)
+        return -1;
+    if (version && strcmp(info.version, version) != 0)
+        return rg_errors_add(errs, name, info.version_line, 1,
+                             "the channel file's version %s is not the package's version %s (a "
+                             "mix-up: it would be installed and reported as %s)",
+                             info.version, version, version);
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Checks every *.rgc under root/rel (rel "" at the top); counts them in *found. */
+static void check_tree(const char *root, const char *rel, int inputs, const char *version,
+                       size_t *found, struct rg_errors *errs)
+{
+    char path[PATH_MAX], **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+    if (!(d = opendir(path))) {
+        rg_errors_add(errs, path, 0, 0, "cannot read the folder: %s", strerror(errno));
+        return;
+    }
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+            names = realloc(names, (n + 1) * sizeof(*names));
+            if (!names || !(names[n++] = strdup(de->d_name)))
+                abort();
+        }
+    closedir(d);
+    qsort(names, n, sizeof(*names), cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        char sub[PATH_MAX];
+        size_t l = strlen(names[i]), size;
+        unsigned char *data;
+        struct rg_error e;
+        struct stat st;
+
+        snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]);
+        snprintf(path, sizeof(path), "%s/%s", root, sub);
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            check_tree(root, sub, inputs, version, found, errs);
+        } else if (l > 4 && strcmp(names[i] + l - 4, ".rgc") == 0) {
+            ++*found;
+            if (rg_file_read(path, RG_CHANNEL_MAX_BYTES + 1, &data, &size, &e) < 0) {
+                rg_errors_add(errs, sub, 0, 0, "%s", e.msg);
+            } else {
+                rg_channel_check(sub, (const char *)data, size, inputs, version, errs);
+                free(data);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+int rg_channel_validate_dir(const char *dir, int sensor_inputs, const char *version,
+                            struct rg_errors *errs)
+{
+    size_t first = errs->n, found = 0;
+
+    check_tree(dir, "", sensor_inputs, version, &found, errs);
+    if (found == 0 && errs->n == first)
+        rg_errors_add(errs, dir, 0, 0, RG_CHANNEL_NONE);
     return errs->n > first ? -1 : 0;
 }

@@ -27,4 +27,17 @@ struct rg_channel_info {
 int rg_channel_validate(const char *name, const char *data, size_t len, int sensor_inputs,
                         struct rg_channel_info *info, struct rg_errors *errs);
 
+/* Validates one channel file and, when version is not NULL, checks that its version is that
+ * one: a package that says 0293 and carries 9999 would be installed and reported as 0293. */
+int rg_channel_check(const char *name, const char *data, size_t len, int sensor_inputs,
+                     const char *version, struct rg_errors *errs);
+
+/* `ringgate validate-channels`: every channel file (*.rgc) under dir, found recursively, in
+ * name order, named relative to dir (files/channels/291.rgc, as in the package); a dir with
+ * none is an error too. version as for rg_channel_check. 0 when all pass. */
+int rg_channel_validate_dir(const char *dir, int sensor_inputs, const char *version,
+                            struct rg_errors *errs);
+
+#define RG_CHANNEL_NONE "a content package carries no channel file (files/channels/*.rgc)"
+
 #endif

@@ -925,23 +925,15 @@ int rg_package_validate_channels(const struct rg_package *p, int sensor_inputs,
     for (size_t i = 0; i < p->nfiles; i++) {
         const struct rg_package_file *f = &p->files[i];
         size_t l = strlen(f->path);
-        struct rg_channel_info info;
 
         if (l <= 4 || strcmp(f->path + l - 4, ".rgc") != 0)
             continue;
         channels++;
-        if (rg_channel_validate(f->path, (const char *)f->data, f->size, sensor_inputs, &info,
-                                errs) == 0 &&
-            strcmp(info.version, p->version) != 0)
-            /* A package that says 0293 and carries 9999 reaches production as "0293". */
-            rg_errors_add(errs, f->path, info.version_line, 1,
-                          "the channel file's version %s is not the package's version %s (a "
-                          "mix-up: it would be installed and reported as %s)",
-                          info.version, p->version, p->version);
+        rg_channel_check(f->path, (const char *)f->data, f->size, sensor_inputs, p->version,
+                         errs);
     }
     if (strcmp(p->kind, "content") == 0 && channels == 0)
-        rg_errors_add(errs, p->path, 0, 0,
-                      "a content package carries no channel file (files/channels/*.rgc)");
+        rg_errors_add(errs, p->path, 0, 0, RG_CHANNEL_NONE);
     return errs->n > first ? -1 : 0;
 }
 

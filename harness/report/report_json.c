@@ -226,11 +226,11 @@ static json_t *cell_json(const struct rg_cell_result *c)
 static json_t *scenario_json(const struct rg_run_scenario *s)
 {
     const struct rg_scenario *sc = s->sc;
-    json_t *errors = json_array();
+    json_t *errors = json_array(), *j, *v;
 
     for (size_t i = 0; i < s->nvalidator_errors; i++)
         json_array_append_new(errors, json_string(s->validator_errors[i]));
-    return json_pack(
+    j = json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:o}, s:s, "
         "s:{s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:i, s:i, s:i, s:i, s:i}}",
         "name", sc->name, "path", sc->path, "sha256", s->sha256, "description",
@@ -243,6 +243,13 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
         sc->checks.rollback, "boot", "timeout_s", sc->boot.timeout_s, "reboots",
         sc->boot.reboots, "soak_s", sc->boot.soak_s, "probe_s", sc->boot.probe_s,
         "unresponsive_s", sc->boot.unresponsive_s);
+    /* Only when the scenario names a validator: reports of runs without one keep their shape. */
+    v = json_object_get(j, "validator");
+    if (s->validator_command)
+        json_object_set_new(v, "command", json_string(s->validator_command));
+    if (s->validator_failure)
+        json_object_set_new(v, "failure", json_string(s->validator_failure));
+    return j;
 }
 
 /* One entry per class and title over every cell and boot, with the cells it hit. */

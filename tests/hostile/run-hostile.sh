@@ -20,6 +20,16 @@ for k in vendor rogue; do
     openssl pkey -in "$d/$k.pem" -pubout -out "$d/$k.pub" || exit 1
 done
 "$gen" "$d" || exit 1
+# verify-content runs the content validator a scenario names: the sample sensor's.
+cat >"$work/validator.yaml" <<'EOF'
+name: hostile-validator
+update:
+  package: none.rgpkg
+  validator:
+    command: [ringgate, validate-channels, --inputs, "20", --expect-version, "{version}", "{dir}"]
+trust: {keys: [none.pub]}
+matrix: {image: tiny}
+EOF
 listing() { find "$d" -printf '%P %s %y\n' | sort; }
 before=$(listing)
 
@@ -28,7 +38,7 @@ set_argv() {
     local pkg=$d/$2.rgpkg
     case $1 in
     verify) argv=(package verify "$pkg" --key "$d/vendor.pub") ;;
-    verify-content) argv=(package verify "$pkg" --key "$d/vendor.pub" --validate-content) ;;
+    verify-content) argv=(package verify "$pkg" --key "$d/vendor.pub" --validate-content "$work/validator.yaml") ;;
     verify-candidate) argv=(package verify "$pkg" --key "$d/vendor.pub" --baseline "$d/good.rgpkg") ;;
     verify-key) argv=(package verify "$d/good.rgpkg" --key "$d/$2.key") ;;
     show) argv=(package show "$pkg") ;;
