@@ -207,42 +207,6 @@ static void err_at(struct ctx *c, const struct ynode *y, const char *fmt, ...)
     c->failed = true;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-    if (la >= 63 || lb >= 63)
-        return SIZE_MAX;
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-    }
-    return prev[lb];
-}
-
-static const char *closest(const char *word, const char *const *choices)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-
-    for (size_t i = 0; choices[i]; i++) {
-        size_t d = edit_distance(word, choices[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = choices[i];
-        }
-    }
-    /* Only suggest a near miss; a wild guess is worse than none. */
-    return best_d <= 2 || (best && strstr(best, word) && strlen(word) >= 3) ? best : NULL;
-}
-
 static bool expect_kind(struct ctx *c, const struct ynode *y, enum ynode_kind kind,
                         const char *field)
 {
@@ -272,7 +236,7 @@ static bool check_keys(struct ctx *c, const struct ynode *map, const char *secti
         for (size_t j = 0; allowed[j]; j++)
             known = known || strcmp(k->str, allowed[j]) == 0;
         if (!known) {
-            const char *hint = closest(k->str, allowed);
+            const char *hint = rg_closest(k->str, allowed);
             if (hint)
                 err_at(c, k, "unknown key '%s' in '%s' (did you mean '%s'?)", k->str, section,
                        hint);
@@ -408,7 +372,7 @@ static bool get_choice(struct ctx *c, const struct ynode *y, const char *field,
             *out = i;
             return true;
         }
-    hint = closest(y->str, choices);
+    hint = rg_closest(y->str, choices);
     {
         char list[256] = "";
         for (size_t i = 0; choices[i]; i++) {
