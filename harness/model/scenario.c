@@ -776,6 +776,89 @@ static void parse_gate(struct ctx *c, struct rg_scenario *sc, const struct ynode
         get_int(c, v, "gate.jobs", 1, 256, &sc->gate.jobs);
 }
 
+/* ---- guest: the scenario's layer of the guest contract (model/guest.h) ---- */
+
+static void get_argv(struct ctx *c, const struct ynode *y, const char *field, char ***out)
+{
+    const char *words[RG_GUEST_ARGV_MAX];
+
+    if (!expect_kind(c, y, YNODE_SEQ, field))
+        return;
+    if (y->n == 0 || y->n > RG_GUEST_ARGV_MAX) {
+        err_at(c, y, "'%s' must hold 1 to %d words (the program, then its arguments)", field,
+               RG_GUEST_ARGV_MAX);
+        return;
+    }
+    for (size_t i = 0; i < y->n; i++) {
+        if (!expect_kind(c, y->kids[i], YNODE_SCALAR, field))
+            return;
+        if (is_null(y->kids[i])) {
+            err_at(c, y->kids[i], "'%s' must not hold an empty word", field);
+            return;
+        }
+        words[i] = y->kids[i]->str;
+    }
+    if (words[0][0] != '/') {
+        err_at(c, y->kids[0], "'%s' must start with the program's absolute path in the guest, "
+                              "got '%s'", field, words[0]);
+        return;
+    }
+    rg_guest_argv_free(*out);
+    *out = rg_guest_argv_new(words, y->n);
+}
+
+static void get_regex(struct ctx *c, const struct ynode *y, const char *field, char **pat,
+                      struct rg_guest_regex **re)
+{
+    char msg[256];
+    size_t off = 0;
+
+    if (!get_string(c, y, field, pat))
+        return;
+    if (rg_guest_regex_compile(*pat, re, msg, sizeof(msg), &off) < 0)
+        err_at(c, y, "'%s' is not a valid PCRE2 pattern: %s at offset %zu", field, msg, off);
+}
+
+static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y)
+{
+    static const char *const keys[] = {"ready", "install", "versions", "safe_mode", NULL};
+    static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
+    static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
+    static const char *const versions_keys[] = {"command", "driver", "content", NULL};
+    const struct ynode *part, *v;
+    bool agent;
+
+    if (!check_keys(c, y, "guest", keys))
+        return;
+    if ((part = map_get(y, "ready")) && check_keys(c, part, "guest.ready", ready_keys)) {
+        if ((v = map_get(part, "pattern")))
+            get_regex(c, v, "guest.ready.pattern", &g->ready_pattern, &g->ready_re);
+        if ((v = map_get(part, "agent")) && get_bool(c, v, "guest.ready.agent", &agent))
+            g->ready_agent = agent ? RG_GUEST_AGENT_YES : RG_GUEST_AGENT_NO;
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.ready.command", &g->ready_command);
+    }
+    if ((part = map_get(y, "install")) && check_keys(c, part, "guest.install", install_keys)) {
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.install.command", &g->install_command);
+        if ((v = map_get(part, "timeout_s")))
+            get_int(c, v, "guest.install.timeout_s", 1, 3600, &g->install_timeout_s);
+        if ((v = map_get(part, "record")))
+            get_regex(c, v, "guest.install.record", &g->install_record, &g->install_record_re);
+    }
+    if ((part = map_get(y, "versions")) &&
+        check_keys(c, part, "guest.versions", versions_keys)) {
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.versions.command", &g->versions_command);
+        if ((v = map_get(part, "driver")))
+            get_string(c, v, "guest.versions.driver", &g->versions_driver);
+        if ((v = map_get(part, "content")))
+            get_string(c, v, "guest.versions.content", &g->versions_content);
+    }
+    if ((v = map_get(y, "safe_mode")))
+        get_string(c, v, "guest.safe_mode", &g->safe_mode);
+}
+
 static void set_defaults(struct rg_scenario *sc)
 {
     sc->boot = (struct rg_boot_spec){.timeout_s = 60, .reboots = 3, .soak_s = 15};
@@ -842,7 +925,7 @@ static void parse_root(struct ctx *c, struct rg_scenario *sc, const struct ynode
 {
     static const char *const keys[] = {"name",  "description", "update", "baseline", "trust",
                                        "images", "matrix",     "boot",   "checks",   "gate",
-                                       NULL};
+                                       "guest", NULL};
     struct rg_catalog *cat;
     const struct ynode *v;
 
@@ -880,6 +963,8 @@ static void parse_root(struct ctx *c, struct rg_scenario *sc, const struct ynode
         parse_checks(c, sc, v);
     if ((v = map_get(root, "gate")))
         parse_gate(c, sc, v);
+    if ((v = map_get(root, "guest")))
+        parse_guest(c, &sc->guest, v);
 
     /* Checks that compare the candidate with production need production's package. */
     if (!sc->baseline.package && !map_get(root, "baseline")) {
@@ -1022,6 +1107,7 @@ void rg_scenario_free(struct rg_scenario *sc)
     free(sc->cells);
     free(sc->checks.performance.command);
     free(sc->checks.performance.metric);
+    rg_guest_fini(&sc->guest);
     free(sc);
 }
 
