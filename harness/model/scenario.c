@@ -855,8 +855,9 @@ static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y
         if ((v = map_get(part, "content")))
             get_string(c, v, "guest.versions.content", &g->versions_content);
     }
-    if ((v = map_get(y, "safe_mode")))
-        get_string(c, v, "guest.safe_mode", &g->safe_mode);
+    if ((v = map_get(y, "safe_mode")) && get_string(c, v, "guest.safe_mode", &g->safe_mode) &&
+        !g->safe_mode[strspn(g->safe_mode, " ")])
+        err_at(c, v, "'guest.safe_mode' must be kernel arguments or none, not blank");
 }
 
 static void set_defaults(struct rg_scenario *sc)
