@@ -127,6 +127,69 @@ static void test_relative_to_cwd(void **state)
     rg_catalog_free(cat);
 }
 
+#define IMG "\"kernel\": \"k\", \"initrd\": \"i\", \"disk\": \"d\", \"cmdline\": \"c\""
+
+/* The image's guest contract: each part optional, parsed as given, the rest default. */
+static void test_guest_contract(void **state)
+{
+    struct fixture *f = *state;
+    struct rg_catalog *cat = NULL;
+    struct rg_error err = {0};
+    struct rg_guest_contract g;
+    const struct rg_image *img;
+
+    rg_test_write(f->path,
+                  "{\"images\": {\"other\": {" IMG ", \"guest\": {"
+                  " \"ready\": {\"pattern\": \"rg-other\\\\[\\\\d+\\\\]: started "
+                  "version=(?<agent>\\\\S+)\", \"command\": [\"/bin/systemctl\", \"is-active\","
+                  " \"rg-other\"]},"
+                  " \"install\": {\"command\": [\"/usr/sbin/rg-other-install\", \"{package}\"],"
+                  "  \"timeout_s\": 120, \"record\": \"^INSTALLED\"},"
+                  " \"versions\": {\"command\": [\"/usr/sbin/rg-other-versions\"],"
+                  "  \"driver\": \"agent\", \"content\": \"rules\"},"
+                  " \"safe_mode\": \"none\"}},"
+                  " \"plain\": {" IMG "}}}");
+    if (rg_catalog_load(f->path, &cat, &err) < 0)
+        fail_msg("%s", err.msg);
+    img = rg_catalog_find(cat, "other");
+    rg_guest_resolve(&img->guest, NULL, &g);
+    assert_string_equal(g.ready_pattern, "rg-other\\[\\d+\\]: started version=(?<agent>\\S+)");
+    assert_true(g.ready_agent);
+    assert_string_equal(g.ready_command[2], "rg-other");
+    assert_string_equal(g.install_command[0], "/usr/sbin/rg-other-install");
+    assert_int_equal(g.install_timeout_s, 120);
+    assert_non_null(g.record_re);
+    assert_true(rg_guest_regex_match(g.record_re, "INSTALLED 2.0"));
+    assert_string_equal(g.versions_command[0], "/usr/sbin/rg-other-versions");
+    assert_string_equal(g.driver, "agent");
+    assert_string_equal(g.content, "rules");
+    assert_null(g.safe_mode);
+    rg_guest_resolve(&rg_catalog_find(cat, "plain")->guest, NULL, &g);
+    assert_string_equal(g.install_command[0], "/usr/sbin/rg-install");
+    assert_string_equal(g.safe_mode, "ringgate.safe=1");
+    rg_catalog_free(cat);
+
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"redy\": {}}}}}",
+               "image 'x': unknown key 'redy' in 'guest' (did you mean 'ready'?)");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"ready\": {\"patern\": \"a\"}}}}}",
+               "unknown key 'patern' in 'guest.ready' (did you mean 'pattern'?)");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"ready\": {\"pattern\": \"(a\"}}}}}",
+               "image 'x': 'guest.ready.pattern' is not a valid PCRE2 pattern: missing closing "
+               "parenthesis at offset 2");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"install\": {\"command\": "
+                  "\"/usr/sbin/rg-install\"}}}}}",
+               "'guest.install.command' must be a list of 1 to 16 strings");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"install\": {\"command\": "
+                  "[\"rg-install\"]}}}}}",
+               "must start with the program's absolute path");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"install\": {\"timeout_s\": 0}}}}}",
+               "'guest.install.timeout_s' must be an integer from 1 to 3600");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"ready\": {\"agent\": \"yes\"}}}}}",
+               "'guest.ready.agent' must be true or false");
+    load_fails(f, "{\"images\": {\"x\": {" IMG ", \"guest\": {\"safe_mode\": \"\"}}}}",
+               "'guest.safe_mode' must be a non-empty string");
+}
+
 static void test_refusals(void **state)
 {
     struct fixture *f = *state;
@@ -208,6 +271,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paths_and_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_relative_to_cwd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_contract, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locate, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,8 @@ struct fixture {
     struct rg_cell_result res;
     int progress_calls;
     bool no_pvpanic, agent_silent, fail_start, reset_first, no_stress, aa, sync_fails;
+    bool other_product;
+    const char *guest; /* the scenario's guest: mapping, in flow style; NULL: none */
     double noise;
     double budget_s;
 };
@@ -77,8 +79,10 @@ static void load_scenario_boot(struct fixture *f, const char *boot, const char *
              "trust: {keys: [k.pub]}\n"
              "matrix: {image: tiny}\n"
              "boot: {%s}\n"
-             "checks: {%s}\n",
-             f->image_disk, boot, checks);
+             "checks: {%s}\n"
+             "%s%s%s",
+             f->image_disk, boot, checks, f->guest ? "guest: " : "", f->guest ? f->guest : "",
+             f->guest ? "\n" : "");
     assert_int_equal(rg_scenario_parse("t.yaml", text, strlen(text), &opts, &f->sc, &errs), 0);
     rg_errors_free(&errs);
 }
@@ -105,7 +109,7 @@ static void run_cell(struct fixture *f, const char *kind, enum fake_effect effec
                                  .no_pvpanic = f->no_pvpanic, .agent_silent = f->agent_silent,
                                  .fail_start = f->fail_start, .reset_first = f->reset_first,
                                  .no_stress = f->no_stress, .noise = f->noise,
-                                 .sync_fails = f->sync_fails};
+                                 .sync_fails = f->sync_fails, .other_product = f->other_product};
     struct rg_cell_env env = {0};
     struct rg_hv *hv = NULL;
 
@@ -189,7 +193,7 @@ static void test_good_update_passes(void **state)
     assert_string_equal(f->res.boots[0].phase, "baseline");
     assert_string_equal(f->res.boots[1].phase, "candidate");
     assert_string_equal(f->res.boots[2].cause, "requested");
-    assert_string_equal(f->res.boots[3].ready.content, "0291");
+    assert_string_equal(rg_ready_version(&f->res.boots[3].ready, "content"), "0291");
     for (size_t i = 0; i < f->res.nboots; i++)
         assert_int_equal(f->res.boots[i].outcome, RG_BOOT_READY);
     assert_false(f->res.rollback_ran);
@@ -401,6 +405,112 @@ static void test_interrupt_while_waiting_for_the_agent_aborts(void **state)
         assert_int_not_equal(f->res.findings[i].action, RG_ACTION_BLOCK);
 }
 
+/* A driver whose module prints a forged ready line and then never lets the boot finish:
+ * every boot shows the line, no agent ever answers. Not ready, ever: a hang that blocks. */
+static void test_forged_ready_line_is_a_hang(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *hang;
+
+    load_scenario(f, "rollback: true");
+    run_cell(f, "driver", FAKE_FORGED_READY);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    hang = find(&f->res, RG_FINDING_HANG);
+    assert_non_null(hang);
+    assert_string_equal(title_of(hang),
+                        "boot hang: the ready line appeared but the guest agent never answered");
+    /* The baseline (and the candidate's boot before the reboot) were healthy. */
+    assert_string_equal(f->res.boots[0].phase, "baseline");
+    assert_int_equal(f->res.boots[0].outcome, RG_BOOT_READY);
+    assert_true(f->res.boots[2].ready_line);
+    assert_false(f->res.boots[2].has_ready);
+    assert_int_equal(f->res.boots[2].outcome, RG_BOOT_HANG);
+    /* The rollback: the pre-update disk boots, the safe-mode boot (module not loaded) too. */
+    assert_true(f->res.rollback_ran);
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+    assert_int_equal(f->res.safe_mode, RG_STEP_PASS);
+}
+
+/* ready.agent: false trusts the line alone (an image without an agent); the same forged
+ * line then passes the boot: the default is what protects. */
+static void test_ready_without_agent_trusts_the_line(void **state)
+{
+    struct fixture *f = *state;
+
+    f->guest = "{ready: {agent: false}}";
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_FORGED_READY);
+    assert_null(find(&f->res, RG_FINDING_HANG));
+    assert_true(f->res.boots[2].has_ready);
+}
+
+/* safe_mode: none. The rollback's safe-mode half is skipped, not passed. */
+static void test_no_safe_mode_skips_that_half_of_the_rollback(void **state)
+{
+    struct fixture *f = *state;
+
+    f->guest = "{safe_mode: none}";
+    load_scenario(f, "rollback: true");
+    run_cell(f, "content", FAKE_CRASH);
+    assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_true(f->res.rollback_ran);
+    assert_int_equal(f->res.revert, RG_STEP_PASS);
+    assert_int_equal(f->res.safe_mode, RG_STEP_SKIPPED);
+    assert_non_null(strstr(f->res.rollback_detail, "skipped (the guest contract has no safe"));
+    assert_null(find(&f->res, RG_FINDING_ROLLBACK_FAILED));
+    for (size_t i = 0; i < f->res.nboots; i++)
+        assert_string_not_equal(f->res.boots[i].phase, "safe-mode");
+}
+
+/* The second product: its own ready line (no boot, safe or uptime groups), installer and
+ * versions tool. Versions come from the tool; boot numbers from ringgate's count. */
+static void test_other_product_contract(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_boot_record *last;
+
+    f->other_product = true;
+    f->guest = "{ready: {pattern: 'rg-other\\[\\d+\\]: started version=(?<agent>\\S+)'}, "
+               "install: {command: [/usr/sbin/rg-other-install, '{package}'], timeout_s: 30, "
+               "record: '^RINGGATE-INSTALLED'}, "
+               "versions: {command: [/usr/sbin/rg-other-versions], driver: agent, "
+               "content: rules}, safe_mode: none}";
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_int_equal(f->res.nboots, 4);
+    last = &f->res.boots[3];
+    assert_int_equal(last->ready.boot, 4);
+    assert_false(last->ready.safe);
+    assert_true(last->ready.uptime >= 0);
+    assert_string_equal(rg_ready_version(&last->ready, "agent"), "1.1.0");
+    assert_string_equal(rg_ready_version(&last->ready, "rules"), "0290");
+
+    /* A content update is judged by the tool's rules= line. */
+    rg_cell_result_free(&f->res);
+    run_cell(f, "content", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_string_equal(rg_ready_version(&f->res.boots[3].ready, "rules"), "0291");
+}
+
+/* versions.driver names what holds a driver's version: named wrong, the image is not seen
+ * running the baseline, and the error lists what the guest reported. */
+static void test_versions_name_decides_what_is_compared(void **state)
+{
+    struct fixture *f = *state;
+    const struct rg_finding *inst;
+
+    f->guest = "{versions: {driver: content}}";
+    load_scenario(f, "rollback: false");
+    run_cell(f, "driver", FAKE_GOOD);
+    assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
+    inst = find(&f->res, RG_FINDING_INFRA);
+    assert_non_null(inst);
+    assert_string_equal(title_of(inst), "the image does not run the baseline");
+    assert_string_equal(inst->excerpt,
+                        "the image runs sensor=1.0.0 content=0290, not the baseline driver 1.0.0");
+}
+
 static const struct rg_metric *metric(const struct rg_cell_result *r, const char *name)
 {
     for (size_t i = 0; i < r->nmetrics; i++)
@@ -444,7 +554,7 @@ static void test_slow_content_is_a_perf_regression(void **state)
     assert_non_null(f->res.twin);
     assert_non_null(strstr(f->res.twin->domain, "-twin"));
     assert_true(f->res.twin->nboots >= 1);
-    assert_string_equal(f->res.twin->boots[0].ready.content, "0290");
+    assert_string_equal(rg_ready_version(&f->res.twin->boots[0].ready, "content"), "0290");
     assert_string_equal(f->res.twin->console_log, "cells/console-twin.log");
 }
 
@@ -495,7 +605,8 @@ static void test_aa_applies_nothing_and_never_blocks(void **state)
     run_cell(f, "content", FAKE_SLOW); /* the update would be slow: A/A never installs it */
     assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
     assert_null(find(&f->res, RG_FINDING_PERF_REGRESSION));
-    assert_string_equal(f->res.boots[f->res.nboots - 1].ready.content, "0290");
+    assert_string_equal(rg_ready_version(&f->res.boots[f->res.nboots - 1].ready, "content"),
+                        "0290");
     assert_int_equal(metric(&f->res, "syscall.wall_ms")->verdict, RG_METRIC_PASS);
 }
 
@@ -743,13 +854,13 @@ static void test_budget_covers_the_scenario(void **state)
     double small, more_reboots, longer_soak;
 
     load_scenario_boot(f, "timeout_s: 30, reboots: 1, soak_s: 5", "rollback: true");
-    small = rg_cell_budget_s(f->sc);
+    small = rg_cell_budget_s(f->sc, 60);
     rg_scenario_free(f->sc);
     load_scenario_boot(f, "timeout_s: 30, reboots: 3, soak_s: 5", "rollback: true");
-    more_reboots = rg_cell_budget_s(f->sc);
+    more_reboots = rg_cell_budget_s(f->sc, 60);
     rg_scenario_free(f->sc);
     load_scenario_boot(f, "timeout_s: 30, reboots: 1, soak_s: 60", "rollback: true");
-    longer_soak = rg_cell_budget_s(f->sc);
+    longer_soak = rg_cell_budget_s(f->sc, 60);
     /* At least every boot's timeout and soak: 1 baseline + 2 candidate + 2 rollback. */
     assert_true(small >= 5 * (30 + 5));
     assert_true(more_reboots > small);
@@ -794,6 +905,14 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_boot_workload_reboots_both_sides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_after_every_ready_is_a_crash_loop, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_forged_ready_line_is_a_hang, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ready_without_agent_trusts_the_line, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_no_safe_mode_skips_that_half_of_the_rollback,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_product_contract, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_name_decides_what_is_compared, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_report_is_charged_to_its_boot, setup,
                                         teardown),

@@ -171,6 +171,65 @@ static void test_every_error_reported_in_order(void **state)
     rg_errors_free(&errs);
 }
 
+/* A scenario's guest: parsed with positions; its parts override the image's key by key. */
+static void test_guest_override(void **state)
+{
+    struct rg_scenario *sc;
+    struct rg_guest img;
+    struct rg_guest_contract g;
+    struct rg_errors errs = {0};
+
+    (void)state;
+    sc = parse_ok("s/g.yaml", "name: g\n"
+                              "update: {package: u.rgpkg}\n"
+                              "trust: {keys: [k.pub]}\n"
+                              "matrix: {image: tiny}\n"
+                              "guest:\n"
+                              "  ready: {agent: false, command: [/bin/true]}\n"
+                              "  install: {timeout_s: 5}\n"
+                              "  versions: {content: rules}\n"
+                              "  safe_mode: none\n");
+    rg_guest_init(&img);
+    img.install_timeout_s = 30;
+    img.versions_content = strdup("content");
+    img.versions_driver = strdup("agent");
+    img.safe_mode = strdup("single");
+    rg_guest_resolve(&img, &sc->guest, &g);
+    assert_false(g.ready_agent);
+    assert_string_equal(g.ready_command[0], "/bin/true");
+    assert_int_equal(g.install_timeout_s, 5); /* the scenario's */
+    assert_string_equal(g.content, "rules");  /* the scenario's */
+    assert_string_equal(g.driver, "agent");   /* the image's: key by key */
+    assert_null(g.safe_mode);
+    assert_string_equal(g.install_command[0], "/usr/sbin/rg-install"); /* the default */
+    rg_guest_fini(&img);
+    rg_scenario_free(sc);
+
+    parse_fails("name: g\n"
+                "update: {package: u.rgpkg}\n"
+                "trust: {keys: [k.pub]}\n"
+                "matrix: {image: tiny}\n"
+                "guest:\n"
+                "  ready: {pattern: 'up (?<v>\\S+', agnet: true}\n"
+                "  install: {command: rg-install, timeout_s: 0}\n"
+                "  version: {}\n",
+                &errs);
+    assert_int_equal(errs.n, 5);
+    assert_int_equal(errs.v[0].line, 6);
+    assert_int_equal(errs.v[0].col, 20);
+    assert_string_equal(errs.v[0].msg, "'guest.ready.pattern' is not a valid PCRE2 pattern: "
+                                       "missing closing parenthesis at offset 11");
+    assert_string_equal(errs.v[1].msg,
+                        "unknown key 'agnet' in 'guest.ready' (did you mean 'agent'?)");
+    assert_int_equal(errs.v[2].line, 7);
+    assert_string_equal(errs.v[2].msg, "'guest.install.command' must be a list, not a scalar");
+    assert_string_equal(errs.v[3].msg, "'guest.install.timeout_s' must be from 1 to 3600, got 0");
+    assert_int_equal(errs.v[4].line, 8);
+    assert_string_equal(errs.v[4].msg,
+                        "unknown key 'version' in 'guest' (did you mean 'versions'?)");
+    rg_errors_free(&errs);
+}
+
 static void test_yaml_syntax_error_has_mark(void **state)
 {
     struct rg_errors errs = {0};
@@ -337,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_validator),
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_jobs_default),
+        cmocka_unit_test(test_guest_override),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

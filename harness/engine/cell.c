@@ -21,10 +21,9 @@
 #include "util/file.h"
 
 #define AGENT_WAIT_S 20.0    /* ready line to a usable agent */
-#define APPLY_TIMEOUT_S 60.0 /* upload and installer */
 #define PANIC_RESET_S 15.0   /* a panicking guest (panic=-1) resets within this */
-#define GUEST_PKG_PATH "/run/rg-update.rgpkg"
-#define GUEST_INSTALLER "/usr/sbin/rg-install"
+#define GUEST_PKG_PATH "/run/rg-update.rgpkg" /* where the package is copied: {package} */
+#define CONFIRM_RETRY_S 1.0 /* between tries of a ready command that has not succeeded yet */
 #define GUEST_WORKLOAD "/usr/bin/rg-workload"
 #define GUEST_STRESS "/usr/bin/stress-ng"
 #define SAMPLE_TIMEOUT_S 120.0 /* one workload run (icount slows a busy guest down) */
@@ -34,21 +33,6 @@
 #define SYNC_TIMEOUT_S 10.0 /* a requested reboot's sync through the agent */
 #define PROBE_TIMEOUT_S 2   /* one liveness probe (guest-ping) */
 #define RECENT_LINES 12     /* console lines kept for a liveness finding's excerpt */
-
-bool rg_ready_parse(const char *line, struct rg_ready_info *out)
-{
-    const char *p = strstr(line, "RINGGATE-READY ");
-    int safe = 0;
-
-    memset(out, 0, sizeof(*out));
-    if (!p)
-        return false;
-    if (sscanf(p, "RINGGATE-READY boot=%d sensor=%31s content=%31s safe=%d uptime=%lf",
-               &out->boot, out->sensor, out->content, &safe, &out->uptime) != 5)
-        return false;
-    out->safe = safe != 0;
-    return true;
-}
 
 /* ---- The cell's live state ---- */
 
@@ -79,6 +63,11 @@ struct cell {
     char first_crash_title[256];
     bool blocked_reported;
     bool in_rollback; /* crashes now mean the rollback failed */
+    bool applied;     /* past the update's apply: a boot that fails now is the update's */
+    bool safe_boot;   /* the running domain was started with the contract's safe mode */
+    struct rg_guest_contract guest; /* scenario over image over the sample sensor's */
+    double confirm_next; /* when to try the ready command again */
+    char confirm_why[256]; /* why the last try to confirm the ready line failed */
     bool crash_started; /* a crash report began on the console (once per cell) */
     long stress_pid;    /* the guest's stress-ng while it runs */
 
@@ -315,6 +304,10 @@ static void console_take_findings(struct cell *c)
     }
 }
 
+/* The ready line only says the boot may be up: any kernel module can print it. The boot is
+ * ready once cell_confirm has also heard the guest agent (see cell_wait_ready). What the
+ * pattern does not report, ringgate knows: its own boot count, whether it asked for safe
+ * mode, the time since power-on. */
 static void console_line_done(struct cell *c)
 {
     struct rg_ready_info ready;
@@ -323,13 +316,18 @@ static void console_line_done(struct cell *c)
     snprintf(c->recent[c->lines % RECENT_LINES], sizeof(c->recent[0]), "%.*s",
              (int)strcspn(rg_buf_str(&c->line), "\r"), rg_buf_str(&c->line));
     c->lines++;
-    if (b && !b->has_ready && rg_ready_parse(rg_buf_str(&c->line), &ready)) {
-        b->has_ready = true;
+    if (b && !b->ready_line && rg_guest_ready_match(&c->guest, rg_buf_str(&c->line), &ready)) {
+        if (!ready.has_boot)
+            ready.boot = b->n;
+        if (!ready.has_safe)
+            ready.safe = c->safe_boot;
+        if (!ready.has_uptime)
+            ready.uptime = cell_t(c) - b->start_s;
+        b->ready_line = true;
         b->ready = ready;
         b->ready_s = cell_t(c);
-        c->failed_streak = 0;
-        cell_event(c, "ready", "boot %d ready: sensor=%s content=%s safe=%d uptime=%.2f", b->n,
-                   ready.sensor, ready.content, ready.safe, ready.uptime);
+        c->confirm_next = 0;
+        c->confirm_why[0] = '\0';
     }
     rg_buf_reset(&c->line);
 }
@@ -547,7 +545,9 @@ static int cell_start(struct cell *c, const char *suffix, const char *disk, cons
 
     snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s%s", c->env->run_id,
              c->env->cell->id, suffix);
-    snprintf(cmdline, sizeof(cmdline), "%s%s", img->cmdline, safe ? " ringgate.safe=1" : "");
+    snprintf(cmdline, sizeof(cmdline), "%s%s%s", img->cmdline, safe ? " " : "",
+             safe ? c->guest.safe_mode : "");
+    c->safe_boot = safe;
     spec.name = c->res->domain;
     spec.vcpus = c->env->cell->vcpus;
     spec.memory_mib = c->env->cell->memory_mib;
@@ -606,8 +606,112 @@ static void cell_stop(struct cell *c)
 
 enum wait_result { WAIT_READY, WAIT_HANG, WAIT_LOOP, WAIT_STOPPED, WAIT_ABORT, WAIT_CRASH_STUCK };
 
+static struct rg_agent cell_agent(struct cell *c, int timeout_s);
+static int cell_guest_run(struct cell *c, const char *const *argv, double timeout_s,
+                          int *exitcode, char **out, struct rg_error *err);
+
+/* True while boot n is still the running, uncrashed boot. */
+static bool boot_alive(struct cell *c, int n)
+{
+    return cur_boot(c)->n == n && !cur_boot(c)->crashed && c->dom_running;
+}
+
+/* Runs a contract command for confirmation; 0 when it exited 0, else -1 with why set. */
+static int confirm_run(struct cell *c, const char *what, const char *const *argv,
+                       double deadline, char **out)
+{
+    struct rg_error err = {0};
+    double left = deadline - rg_mono_now();
+    int code = 0, rc = cell_guest_run(c, argv, left > 1 ? left : 1, &code, out, &err);
+
+    if (rc == 0 && code == 0)
+        return 0;
+    if (rc == 1)
+        snprintf(c->confirm_why, sizeof(c->confirm_why), "the guest went down while its %s "
+                 "command %s ran", what, argv[0]);
+    else if (rc < 0)
+        snprintf(c->confirm_why, sizeof(c->confirm_why), "the %s command %s: %s", what, argv[0],
+                 err.msg);
+    else
+        snprintf(c->confirm_why, sizeof(c->confirm_why), "the %s command %s exited with %d",
+                 what, argv[0], code);
+    if (out) {
+        free(*out);
+        *out = NULL;
+    }
+    return -1;
+}
+
+/* One try at confirming the current boot's ready line: the guest agent answers (ready.agent),
+ * the ready command exits 0, the versions command says what runs. A console line alone is
+ * not health: any kernel module can print one. True when the boot is now ready. */
+static bool cell_confirm(struct cell *c, double deadline)
+{
+    const struct rg_guest_contract *g = &c->guest;
+    struct rg_agent a = cell_agent(c, 2);
+    struct rg_error err = {0};
+    struct rg_boot_record *b;
+    char *out = NULL, vs[200];
+    const int n = cur_boot(c)->n;
+
+    if (rg_mono_now() < c->confirm_next)
+        return false;
+    c->confirm_next = rg_mono_now() + CONFIRM_RETRY_S;
+    if (g->ready_agent && (!c->agent_up || rg_agent_ping(&a, &err) < 0)) {
+        snprintf(c->confirm_why, sizeof(c->confirm_why), "the guest agent never answered%s%s",
+                 c->agent_up ? ": " : " (it never connected)", c->agent_up ? err.msg : "");
+        c->confirm_next = 0; /* the agent's arrival is an event: try again at once */
+        return false;
+    }
+    if (g->ready_command && confirm_run(c, "ready", g->ready_command, deadline, NULL) < 0)
+        return false;
+    if (!boot_alive(c, n))
+        return false;
+    if (g->versions_command) {
+        if (confirm_run(c, "versions", g->versions_command, deadline, &out) == 0)
+            rg_guest_versions_merge(&cur_boot(c)->ready, out);
+        else
+            cell_event(c, "versions", "%s", c->confirm_why);
+        free(out);
+        if (!boot_alive(c, n))
+            return false;
+    }
+    b = cur_boot(c);
+    b->has_ready = true;
+    c->failed_streak = 0;
+    rg_ready_versions_str(&b->ready, vs, sizeof(vs));
+    cell_event(c, "ready", "boot %d ready: %s safe=%d uptime=%.2f", b->n, vs, b->ready.safe,
+               b->ready.uptime);
+    return true;
+}
+
+/* A boot whose ready line appeared but that was never confirmed by its deadline. */
+static void confirm_failed(struct cell *c)
+{
+    const char *why = c->confirm_why[0] ? c->confirm_why : "the guest agent never answered";
+    const bool agent = strstr(why, "agent") != NULL;
+    char title[256];
+
+    if (c->in_rollback) {
+        cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
+                     "rollback: the restored guest does not reach ready", c->lines + 1, NULL,
+                     why);
+    } else if (!c->applied) {
+        /* Before the update: the image or the host, not the update, is at fault. */
+        cell_finding(c, RG_FINDING_INFRA,
+                     agent ? "the guest agent never answered on a healthy boot"
+                           : "the ready command never succeeded on a healthy boot",
+                     0, NULL, why);
+    } else {
+        snprintf(title, sizeof(title), "boot hang: the ready line appeared but %s",
+                 agent ? "the guest agent never answered" : "the ready command never succeeded");
+        cell_finding(c, RG_FINDING_HANG, title, c->lines + 1, NULL, why);
+    }
+}
+
 /* Waits for the current boot (or the boots the guest starts by itself after it) to reach
- * ready. A hang is no ready and no crash within boot.timeout_s of the boot's power-on. */
+ * ready: its ready line, confirmed (cell_confirm). A hang is no confirmed ready and no crash
+ * within boot.timeout_s of the boot's power-on. */
 static enum wait_result cell_wait_ready(struct cell *c)
 {
     const double timeout = c->env->sc->boot.timeout_s;
@@ -615,14 +719,19 @@ static enum wait_result cell_wait_ready(struct cell *c)
     for (;;) {
         struct rg_boot_record *b = cur_boot(c);
         double deadline = c->t0 + b->start_s + timeout;
+        bool pending = b->ready_line && !b->has_ready && !b->crashed && c->dom_running;
 
         cell_waiting(c, "boot %d to become ready", b->n);
+        if (pending && cell_confirm(c, deadline))
+            continue;
+        b = cur_boot(c);
         if (b->has_ready && !b->crashed)
             return WAIT_READY;
         if (c->loop_found)
             return WAIT_LOOP;
         if (!c->dom_running)
             return WAIT_STOPPED;
+        deadline = c->t0 + b->start_s + timeout;
         /* A crashed guest resets itself (panic=-1); one that does not is stuck. */
         if (b->crashed)
             deadline = c->t0 + b->crash_s + PANIC_RESET_S;
@@ -632,13 +741,18 @@ static enum wait_result cell_wait_ready(struct cell *c)
                 return WAIT_CRASH_STUCK;
             }
             boot_end(c, RG_BOOT_HANG);
-            cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG,
-                         c->in_rollback ? "rollback: the restored guest does not reach ready"
-                                        : "boot hang: no ready marker and no crash report",
-                         c->lines + 1, NULL, NULL);
+            if (b->ready_line)
+                confirm_failed(c);
+            else
+                cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG,
+                             c->in_rollback ? "rollback: the restored guest does not reach ready"
+                                            : "boot hang: no ready marker and no crash report",
+                             c->lines + 1, NULL, NULL);
             return WAIT_HANG;
         }
-        if (!cell_pump(c, deadline))
+        pending = b->ready_line && !b->has_ready;
+        if (!cell_pump(c, pending && rg_mono_now() + 0.2 < deadline ? rg_mono_now() + 0.2
+                                                                     : deadline))
             return WAIT_ABORT;
     }
 }
@@ -774,11 +888,52 @@ static int cell_guest_run(struct cell *c, const char *const *argv, double timeou
     return rg_error_set(err, NULL, 0, 0, "%s did not finish within %.0f s", argv[0], timeout_s);
 }
 
+/* The contract's install command, "{package}" replaced by where the package was copied. */
+static void install_argv(const struct cell *c, char words[][256], const char **argv)
+{
+    const char *const *t = c->guest.install_command;
+    size_t i;
+
+    for (i = 0; t[i] && i < RG_GUEST_ARGV_MAX; i++) {
+        const char *at = strstr(t[i], "{package}");
+
+        if (at)
+            snprintf(words[i], 256, "%.*s%s%s", (int)(at - t[i]), t[i], GUEST_PKG_PATH,
+                     at + strlen("{package}"));
+        else
+            snprintf(words[i], 256, "%s", t[i]);
+        argv[i] = words[i];
+    }
+    argv[i] = NULL;
+}
+
+/* The installer's output lines that install.record selects (all without it), each ended by
+ * sep; "" when none. */
+static void install_record(const struct cell *c, const char *out, const char *sep, char *rec,
+                           size_t size)
+{
+    size_t used = 0;
+
+    rec[0] = '\0';
+    for (const char *p = out; p && *p && used < size;) {
+        size_t len = strcspn(p, "\n");
+        char line[512];
+
+        snprintf(line, sizeof(line), "%.*s", (int)len, p);
+        p += len + (p[len] == '\n');
+        if (!line[0] || (c->guest.record_re && !rg_guest_regex_match(c->guest.record_re, line)))
+            continue;
+        snprintf(rec + used, size - used, "%s%s", used ? sep : "", line);
+        used = strlen(rec);
+    }
+}
+
 /* Copies the package in and runs the installer. 0 applied, 1 the guest went down while
  * applying (the findings say why), -1 the installer failed (a finding is added). */
 static int cell_apply(struct cell *c)
 {
-    const char *argv[] = {GUEST_INSTALLER, GUEST_PKG_PATH, NULL};
+    char words[RG_GUEST_ARGV_MAX][256], rec[2048];
+    const char *argv[RG_GUEST_ARGV_MAX + 1];
     struct rg_agent a = cell_agent(c, 10);
     struct rg_error err = {0};
     unsigned char *pkg = NULL;
@@ -799,7 +954,8 @@ static int cell_apply(struct cell *c)
                      err.msg);
         return -1;
     }
-    rc = cell_guest_run(c, argv, APPLY_TIMEOUT_S, &code, &out, &err);
+    install_argv(c, words, argv);
+    rc = cell_guest_run(c, argv, c->guest.install_timeout_s, &code, &out, &err);
     if (rc == 1) {
         cell_event(c, "applied", "the guest went down while the update was being applied");
         free(out);
@@ -812,12 +968,14 @@ static int cell_apply(struct cell *c)
         return -1;
     }
     if (code != 0) {
+        install_record(c, out, "\n", rec, sizeof(rec));
         cell_finding(c, RG_FINDING_INSTALL_FAILED, "the update's installer failed in the guest",
-                     0, NULL, out);
+                     0, NULL, rec[0] ? rec : out);
         free(out);
         return -1;
     }
-    cell_event(c, "applied", "%s", out ? out : "installed");
+    install_record(c, out, "; ", rec, sizeof(rec));
+    cell_event(c, "applied", "%s", rec[0] ? rec : "installed");
     free(out);
     return 0;
 }
@@ -905,7 +1063,7 @@ static int stress_start(struct cell *c)
     snprintf(vmb, sizeof(vmb), "%dM", st->vm_mib ? st->vm_mib : 1);
     snprintf(io, sizeof(io), "%d", st->io);
     /* A bound even if ringgate never gets to stop it: apply, soak and some slack. */
-    snprintf(timeout, sizeof(timeout), "%ds", (int)APPLY_TIMEOUT_S + c->env->sc->boot.soak_s + 30);
+    snprintf(timeout, sizeof(timeout), "%ds", c->guest.install_timeout_s + c->env->sc->boot.soak_s + 30);
     if (st->cpu) {
         argv[n++] = "--cpu";
         argv[n++] = cpu;
@@ -973,14 +1131,17 @@ static void stress_stop(struct cell *c)
                STRESS_STOP_S);
 }
 
-/* The ready line must name what was installed: proves the update (or rollback) took. */
-static bool versions_match(const struct rg_ready_info *r, const char *kind, const char *version)
+/* What the guest reports (ready line, versions command) must name what was installed:
+ * proves the update (or rollback) took. The contract says which name holds each kind. */
+static bool versions_match(const struct cell *c, const struct rg_ready_info *r, const char *kind,
+                           const char *version)
 {
+    const char *v;
+
     if (!kind || !version)
         return true;
-    if (strcmp(kind, "driver") == 0)
-        return strcmp(r->sensor, version) == 0;
-    return strcmp(r->content, version) == 0;
+    v = rg_ready_version(r, strcmp(kind, "driver") == 0 ? c->guest.driver : c->guest.content);
+    return v && strcmp(v, version) == 0;
 }
 
 /* ---- Phases ---- */
@@ -1019,11 +1180,12 @@ static int phase_baseline(struct cell *c, const char *disk)
                      NULL);
         return -1;
     }
-    if (!versions_match(&cur_boot(c)->ready, c->env->baseline_kind, c->env->baseline_version)) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "the image runs sensor=%s content=%s, not the baseline %s %s",
-                 cur_boot(c)->ready.sensor, cur_boot(c)->ready.content, c->env->baseline_kind,
-                 c->env->baseline_version);
+    if (!versions_match(c, &cur_boot(c)->ready, c->env->baseline_kind,
+                        c->env->baseline_version)) {
+        char msg[256], vs[200];
+        rg_ready_versions_str(&cur_boot(c)->ready, vs, sizeof(vs));
+        snprintf(msg, sizeof(msg), "the image runs %s, not the baseline %s %s", vs,
+                 c->env->baseline_kind, c->env->baseline_version);
         cell_finding(c, RG_FINDING_INFRA, "the image does not run the baseline", 0, NULL, msg);
         return -1;
     }
@@ -1066,6 +1228,7 @@ static void phase_candidate(struct cell *c, const char *disk)
                                "applied");
     else if (cell_apply(c) < 0)
         return;
+    c->applied = true;
     for (;;) {
         struct rg_boot_record *b;
 
@@ -1074,10 +1237,10 @@ static void phase_candidate(struct cell *c, const char *disk)
             return;
         b = cur_boot(c);
         if (strcmp(b->phase, "candidate") != 0 && !c->env->aa &&
-            !versions_match(&b->ready, c->env->update_kind, c->env->update_version)) {
-            char msg[256];
-            snprintf(msg, sizeof(msg), "after reboot the guest runs sensor=%s content=%s",
-                     b->ready.sensor, b->ready.content);
+            !versions_match(c, &b->ready, c->env->update_kind, c->env->update_version)) {
+            char msg[256], vs[200];
+            rg_ready_versions_str(&b->ready, vs, sizeof(vs));
+            snprintf(msg, sizeof(msg), "after reboot the guest runs %s", vs);
             cell_finding(c, RG_FINDING_INSTALL_FAILED,
                          "the update is not active after a reboot", 0, NULL, msg);
             return;
@@ -1171,7 +1334,10 @@ static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_c
     res->started_at = rg_wall_now();
     res->verdict_s = -1;
     c->t0 = rg_mono_now();
-    c->budget_end = c->t0 + (env->budget_s > 0 ? env->budget_s : rg_cell_budget_s(env->sc));
+    rg_guest_resolve(&env->image->guest, &env->sc->guest, &c->guest);
+    c->budget_end = c->t0 + (env->budget_s > 0 ? env->budget_s
+                                               : rg_cell_budget_s(env->sc,
+                                                                  c->guest.install_timeout_s));
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     copts.hang_class = env->sc->checks.hang == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
@@ -1618,8 +1784,18 @@ out:
     unlink(disk);
 }
 
+static void rollback_done(struct cell *c, const char *safe_note)
+{
+    snprintf(c->res->rollback_detail, sizeof(c->res->rollback_detail),
+             "revert to the pre-update disk: %s; safe-mode boot of the updated disk: %s%s",
+             rg_step_result_name(c->res->revert), rg_step_result_name(c->res->safe_mode),
+             safe_note);
+    cell_event(c, "rollback", "%s", c->res->rollback_detail);
+    c->in_rollback = false;
+}
+
 /* After a blocked candidate: the pre-update disk must boot clean again, and the broken disk
- * must boot clean in safe mode (the operator's remediation path). */
+ * must boot clean in safe mode (the operator's remediation path) unless the guest has none. */
 static void phase_rollback(struct cell *c, const char *base_disk, const char *cand_disk)
 {
     char disk[4096];
@@ -1633,7 +1809,7 @@ static void phase_rollback(struct cell *c, const char *base_disk, const char *ca
     if (cell_start(c, "-rollback", disk, "rollback", false) == 0) {
         w = cell_wait_ready(c);
         if (w == WAIT_READY && cell_soak(c, c->env->sc->boot.soak_s, &w) &&
-            versions_match(&cur_boot(c)->ready, c->env->baseline_kind,
+            versions_match(c, &cur_boot(c)->ready, c->env->baseline_kind,
                            c->env->baseline_version))
             c->res->revert = RG_STEP_PASS;
         else if (w == WAIT_ABORT)
@@ -1646,6 +1822,11 @@ static void phase_rollback(struct cell *c, const char *base_disk, const char *ca
                      "rollback: the pre-update disk does not boot clean", 0, NULL, NULL);
     if (cell_stopping(c))
         return;
+    if (!c->guest.safe_mode) {
+        /* safe_mode: none. Not a pass: nothing was checked. */
+        rollback_done(c, " (the guest contract has no safe mode)");
+        return;
+    }
     if (cell_overlay(c, cand_disk, "safe", disk, sizeof(disk)) < 0)
         return;
     c->res->safe_mode = RG_STEP_FAIL;
@@ -1662,14 +1843,10 @@ static void phase_rollback(struct cell *c, const char *base_disk, const char *ca
         cell_finding(c, RG_FINDING_ROLLBACK_FAILED,
                      "rollback: the updated disk does not boot clean in safe mode", 0, NULL,
                      NULL);
-    snprintf(c->res->rollback_detail, sizeof(c->res->rollback_detail),
-             "revert to the pre-update disk: %s; safe-mode boot of the updated disk: %s",
-             rg_step_result_name(c->res->revert), rg_step_result_name(c->res->safe_mode));
-    cell_event(c, "rollback", "%s", c->res->rollback_detail);
-    c->in_rollback = false;
+    rollback_done(c, "");
 }
 
-double rg_cell_budget_s(const struct rg_scenario *sc)
+double rg_cell_budget_s(const struct rg_scenario *sc, int install_timeout_s)
 {
     const struct rg_checks *k = &sc->checks;
     /* A boot at worst: its timeout, its soak, a crash's reset, the agent, a stuck reboot. */
@@ -1679,7 +1856,7 @@ double rg_cell_budget_s(const struct rg_scenario *sc)
      * CRASH_LOOP_BOOTS - 1 times without making a loop; a boot loop's boots; the rollback's
      * two boots. */
     double boots = 1 + (1 + sc->boot.reboots) * CRASH_LOOP_BOOTS + 3 + (k->rollback ? 2 : 0);
-    double t = boots * boot + APPLY_TIMEOUT_S + STRESS_STOP_S + 60;
+    double t = boots * boot + install_timeout_s + STRESS_STOP_S + 60;
 
     if (k->performance.enabled || k->memory.enabled) {
         int samples = k->performance.enabled ? k->performance.max_samples : 0;

@@ -8,6 +8,7 @@
 
 #include "hv/hv.h"
 #include "model/catalog.h"
+#include "model/guest.h"
 #include "model/matrix.h"
 #include "model/regress.h"
 #include "model/scenario.h"
@@ -25,13 +26,6 @@ struct rg_finding {
     char *excerpt; /* may be NULL */
 };
 
-struct rg_ready_info {
-    int boot;
-    char sensor[32], content[32];
-    bool safe;
-    double uptime;
-};
-
 struct rg_boot_record {
     int n;
     char phase[16];  /* baseline, candidate, reboot, rollback, safe-mode */
@@ -40,7 +34,8 @@ struct rg_boot_record {
     double ready_s; /* < 0: never ready */
     double crash_s; /* < 0: no crash seen */
     enum rg_boot_outcome outcome;
-    bool has_ready;
+    bool ready_line; /* the ready pattern matched (ready_s is when) */
+    bool has_ready;  /* ...and the boot was confirmed ready (agent, ready command) */
     struct rg_ready_info ready;
     bool crashed, console_crash, watchdog;
     /* How the guest took a reboot ringgate asked for: "clean" (its disks synced through
@@ -114,16 +109,14 @@ struct rg_cell_env {
 };
 
 /* The most a cell of sc may take: its boots at worst (timeout, soak, crash resets, the crash
- * loop's and boot loop's extra boots, the rollback) plus the installer and the measurements.
+ * loop's and boot loop's extra boots, the rollback) plus the installer (its timeout) and
+ * the measurements.
  * A cell still running then ends with an infrastructure finding naming what it waited for. */
-double rg_cell_budget_s(const struct rg_scenario *sc);
+double rg_cell_budget_s(const struct rg_scenario *sc, int install_timeout_s);
 
 /* Runs the cell to its verdict, with res filled (any verdict: infrastructure failures make
  * it inconclusive). Returns 0. */
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res);
 void rg_cell_result_free(struct rg_cell_result *res);
-
-/* Parses "RINGGATE-READY boot=3 sensor=1.0.0 content=0290 safe=0 uptime=2.41". */
-bool rg_ready_parse(const char *line, struct rg_ready_info *out);
 
 #endif

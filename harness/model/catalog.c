@@ -39,6 +39,149 @@ static int image_string(json_t *obj, const char *key, bool required, char **out,
     return 0;
 }
 
+/* ---- The image's guest contract ---- */
+
+struct gctx {
+    const char *path, *name; /* the catalogue, the image */
+    struct rg_error *err;
+};
+
+static int gerr(struct gctx *g, const char *key, const char *what)
+{
+    return rg_error_set(g->err, g->path, 0, 0, "image '%s': 'guest.%s' %s", g->name, key, what);
+}
+
+/* Every key of obj must be one of allowed: a typo is an error with a suggestion. */
+static int guest_keys(struct gctx *g, json_t *obj, const char *where, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(obj))
+        return rg_error_set(g->err, g->path, 0, 0, "image '%s': '%s' must be an object",
+                            g->name, where);
+    json_object_foreach(obj, key, v)
+    {
+        bool known = false;
+        const char *hint;
+
+        for (size_t i = 0; allowed[i]; i++)
+            known = known || strcmp(key, allowed[i]) == 0;
+        if (known)
+            continue;
+        hint = rg_closest(key, allowed);
+        return rg_error_set(g->err, g->path, 0, 0, "image '%s': unknown key '%s' in '%s'%s%s%s",
+                            g->name, key, where, hint ? " (did you mean '" : "",
+                            hint ? hint : "", hint ? "'?)" : "");
+    }
+    return 0;
+}
+
+static int guest_str(struct gctx *g, json_t *v, const char *key, char **out)
+{
+    if (!json_is_string(v) || !json_string_value(v)[0])
+        return gerr(g, key, "must be a non-empty string");
+    *out = strdup(json_string_value(v));
+    return 0;
+}
+
+static int guest_argv(struct gctx *g, json_t *v, const char *key, char ***out)
+{
+    const char *words[RG_GUEST_ARGV_MAX];
+    size_t i, n = json_array_size(v);
+    json_t *w;
+
+    if (!json_is_array(v) || n == 0 || n > RG_GUEST_ARGV_MAX)
+        return gerr(g, key, "must be a list of 1 to 16 strings (the program, then its arguments)");
+    json_array_foreach(v, i, w)
+    {
+        if (!json_is_string(w) || !json_string_value(w)[0])
+            return gerr(g, key, "must hold non-empty strings only");
+        words[i] = json_string_value(w);
+    }
+    if (words[0][0] != '/')
+        return gerr(g, key, "must start with the program's absolute path in the guest");
+    *out = rg_guest_argv_new(words, n);
+    return 0;
+}
+
+static int guest_regex(struct gctx *g, json_t *v, const char *key, char **pat,
+                       struct rg_guest_regex **re)
+{
+    char msg[256], what[400];
+    size_t off = 0;
+
+    if (guest_str(g, v, key, pat) < 0)
+        return -1;
+    if (rg_guest_regex_compile(*pat, re, msg, sizeof(msg), &off) == 0)
+        return 0;
+    snprintf(what, sizeof(what), "is not a valid PCRE2 pattern: %s at offset %zu", msg, off);
+    return gerr(g, key, what);
+}
+
+static int guest_load(json_t *obj, const char *path, const char *name, struct rg_guest *out,
+                      struct rg_error *err)
+{
+    static const char *const keys[] = {"ready", "install", "versions", "safe_mode", NULL};
+    static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
+    static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
+    static const char *const versions_keys[] = {"command", "driver", "content", NULL};
+    struct gctx g = {.path = path, .name = name, .err = err};
+    json_t *part, *v;
+
+    if (guest_keys(&g, obj, "guest", keys) < 0)
+        return -1;
+    if ((part = json_object_get(obj, "ready"))) {
+        if (guest_keys(&g, part, "guest.ready", ready_keys) < 0)
+            return -1;
+        if ((v = json_object_get(part, "pattern")) &&
+            guest_regex(&g, v, "ready.pattern", &out->ready_pattern, &out->ready_re) < 0)
+            return -1;
+        if ((v = json_object_get(part, "agent"))) {
+            if (!json_is_boolean(v))
+                return gerr(&g, "ready.agent", "must be true or false");
+            out->ready_agent = json_is_true(v) ? RG_GUEST_AGENT_YES : RG_GUEST_AGENT_NO;
+        }
+        if ((v = json_object_get(part, "command")) &&
+            guest_argv(&g, v, "ready.command", &out->ready_command) < 0)
+            return -1;
+    }
+    if ((part = json_object_get(obj, "install"))) {
+        if (guest_keys(&g, part, "guest.install", install_keys) < 0)
+            return -1;
+        if ((v = json_object_get(part, "command")) &&
+            guest_argv(&g, v, "install.command", &out->install_command) < 0)
+            return -1;
+        if ((v = json_object_get(part, "timeout_s"))) {
+            if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+                json_integer_value(v) > 3600)
+                return gerr(&g, "install.timeout_s", "must be an integer from 1 to 3600");
+            out->install_timeout_s = (int)json_integer_value(v);
+        }
+        if ((v = json_object_get(part, "record")) &&
+            guest_regex(&g, v, "install.record", &out->install_record,
+                        &out->install_record_re) < 0)
+            return -1;
+    }
+    if ((part = json_object_get(obj, "versions"))) {
+        if (guest_keys(&g, part, "guest.versions", versions_keys) < 0)
+            return -1;
+        if ((v = json_object_get(part, "command")) &&
+            guest_argv(&g, v, "versions.command", &out->versions_command) < 0)
+            return -1;
+        if ((v = json_object_get(part, "driver")) &&
+            guest_str(&g, v, "versions.driver", &out->versions_driver) < 0)
+            return -1;
+        if ((v = json_object_get(part, "content")) &&
+            guest_str(&g, v, "versions.content", &out->versions_content) < 0)
+            return -1;
+    }
+    if ((v = json_object_get(obj, "safe_mode")) &&
+        guest_str(&g, v, "safe_mode", &out->safe_mode) < 0)
+        return -1;
+    return 0;
+}
+
 static int image_load(json_t *obj, const char *name, const char *path, struct rg_image *img,
                       struct rg_error *err)
 {
@@ -60,6 +203,9 @@ static int image_load(json_t *obj, const char *name, const char *path, struct rg
         image_string(obj, "machine", false, &img->machine, path, name, err) < 0 ||
         image_string(obj, "firmware", false, &img->firmware, path, name, err) < 0 ||
         image_string(obj, "boot", false, &img->boot, path, name, err) < 0)
+        goto out;
+    if (json_object_get(obj, "guest") &&
+        guest_load(json_object_get(obj, "guest"), path, name, &img->guest, err) < 0)
         goto out;
     img->kernel = path_join_dir(path, kernel);
     img->initrd = path_join_dir(path, initrd);
@@ -157,6 +303,7 @@ void rg_catalog_free(struct rg_catalog *cat)
         free(img->machine);
         free(img->firmware);
         free(img->boot);
+        rg_guest_fini(&img->guest);
     }
     free(cat->images);
     free(cat->path);

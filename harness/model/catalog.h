@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "model/guest.h"
 #include "util/error.h"
 
 struct rg_image {
@@ -13,6 +14,7 @@ struct rg_image {
     char *machine, *firmware, *boot;
     int memory_mib;
     int ready_timeout_s;
+    struct rg_guest guest; /* the image's guest contract (unset parts: the default) */
 };
 
 struct rg_catalog {

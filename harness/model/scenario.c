@@ -207,42 +207,6 @@ static void err_at(struct ctx *c, const struct ynode *y, const char *fmt, ...)
     c->failed = true;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-    if (la >= 63 || lb >= 63)
-        return SIZE_MAX;
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-    }
-    return prev[lb];
-}
-
-static const char *closest(const char *word, const char *const *choices)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-
-    for (size_t i = 0; choices[i]; i++) {
-        size_t d = edit_distance(word, choices[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = choices[i];
-        }
-    }
-    /* Only suggest a near miss; a wild guess is worse than none. */
-    return best_d <= 2 || (best && strstr(best, word) && strlen(word) >= 3) ? best : NULL;
-}
-
 static bool expect_kind(struct ctx *c, const struct ynode *y, enum ynode_kind kind,
                         const char *field)
 {
@@ -272,7 +236,7 @@ static bool check_keys(struct ctx *c, const struct ynode *map, const char *secti
         for (size_t j = 0; allowed[j]; j++)
             known = known || strcmp(k->str, allowed[j]) == 0;
         if (!known) {
-            const char *hint = closest(k->str, allowed);
+            const char *hint = rg_closest(k->str, allowed);
             if (hint)
                 err_at(c, k, "unknown key '%s' in '%s' (did you mean '%s'?)", k->str, section,
                        hint);
@@ -408,7 +372,7 @@ static bool get_choice(struct ctx *c, const struct ynode *y, const char *field,
             *out = i;
             return true;
         }
-    hint = closest(y->str, choices);
+    hint = rg_closest(y->str, choices);
     {
         char list[256] = "";
         for (size_t i = 0; choices[i]; i++) {
@@ -875,6 +839,90 @@ static void parse_gate(struct ctx *c, struct rg_scenario *sc, const struct ynode
         get_int(c, v, "gate.jobs", 1, 256, &sc->gate.jobs);
 }
 
+/* ---- guest: the scenario's layer of the guest contract (model/guest.h) ---- */
+
+static void get_argv(struct ctx *c, const struct ynode *y, const char *field, char ***out)
+{
+    const char *words[RG_GUEST_ARGV_MAX];
+
+    if (!expect_kind(c, y, YNODE_SEQ, field))
+        return;
+    if (y->n == 0 || y->n > RG_GUEST_ARGV_MAX) {
+        err_at(c, y, "'%s' must hold 1 to %d words (the program, then its arguments)", field,
+               RG_GUEST_ARGV_MAX);
+        return;
+    }
+    for (size_t i = 0; i < y->n; i++) {
+        if (!expect_kind(c, y->kids[i], YNODE_SCALAR, field))
+            return;
+        if (is_null(y->kids[i])) {
+            err_at(c, y->kids[i], "'%s' must not hold an empty word", field);
+            return;
+        }
+        words[i] = y->kids[i]->str;
+    }
+    if (words[0][0] != '/') {
+        err_at(c, y->kids[0], "'%s' must start with the program's absolute path in the guest, "
+                              "got '%s'", field, words[0]);
+        return;
+    }
+    rg_guest_argv_free(*out);
+    *out = rg_guest_argv_new(words, y->n);
+}
+
+static void get_regex(struct ctx *c, const struct ynode *y, const char *field, char **pat,
+                      struct rg_guest_regex **re)
+{
+    char msg[256];
+    size_t off = 0;
+
+    if (!get_string(c, y, field, pat))
+        return;
+    if (rg_guest_regex_compile(*pat, re, msg, sizeof(msg), &off) < 0)
+        err_at(c, y, "'%s' is not a valid PCRE2 pattern: %s at offset %zu", field, msg, off);
+}
+
+static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y)
+{
+    static const char *const keys[] = {"ready", "install", "versions", "safe_mode", NULL};
+    static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
+    static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
+    static const char *const versions_keys[] = {"command", "driver", "content", NULL};
+    const struct ynode *part, *v;
+    bool agent;
+
+    if (!check_keys(c, y, "guest", keys))
+        return;
+    if ((part = map_get(y, "ready")) && check_keys(c, part, "guest.ready", ready_keys)) {
+        if ((v = map_get(part, "pattern")))
+            get_regex(c, v, "guest.ready.pattern", &g->ready_pattern, &g->ready_re);
+        if ((v = map_get(part, "agent")) && get_bool(c, v, "guest.ready.agent", &agent))
+            g->ready_agent = agent ? RG_GUEST_AGENT_YES : RG_GUEST_AGENT_NO;
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.ready.command", &g->ready_command);
+    }
+    if ((part = map_get(y, "install")) && check_keys(c, part, "guest.install", install_keys)) {
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.install.command", &g->install_command);
+        if ((v = map_get(part, "timeout_s")))
+            get_int(c, v, "guest.install.timeout_s", 1, 3600, &g->install_timeout_s);
+        if ((v = map_get(part, "record")))
+            get_regex(c, v, "guest.install.record", &g->install_record, &g->install_record_re);
+    }
+    if ((part = map_get(y, "versions")) &&
+        check_keys(c, part, "guest.versions", versions_keys)) {
+        if ((v = map_get(part, "command")))
+            get_argv(c, v, "guest.versions.command", &g->versions_command);
+        if ((v = map_get(part, "driver")))
+            get_string(c, v, "guest.versions.driver", &g->versions_driver);
+        if ((v = map_get(part, "content")))
+            get_string(c, v, "guest.versions.content", &g->versions_content);
+    }
+    if ((v = map_get(y, "safe_mode")) && get_string(c, v, "guest.safe_mode", &g->safe_mode) &&
+        !g->safe_mode[strspn(g->safe_mode, " ")])
+        err_at(c, v, "'guest.safe_mode' must be kernel arguments or none, not blank");
+}
+
 static void set_defaults(struct rg_scenario *sc)
 {
     sc->boot = (struct rg_boot_spec){
@@ -942,7 +990,7 @@ static void parse_root(struct ctx *c, struct rg_scenario *sc, const struct ynode
 {
     static const char *const keys[] = {"name",  "description", "update", "baseline", "trust",
                                        "images", "matrix",     "boot",   "checks",   "gate",
-                                       NULL};
+                                       "guest", NULL};
     struct rg_catalog *cat;
     const struct ynode *v;
 
@@ -980,6 +1028,8 @@ static void parse_root(struct ctx *c, struct rg_scenario *sc, const struct ynode
         parse_checks(c, sc, v);
     if ((v = map_get(root, "gate")))
         parse_gate(c, sc, v);
+    if ((v = map_get(root, "guest")))
+        parse_guest(c, &sc->guest, v);
 
     /* Checks that compare the candidate with production need production's package. */
     if (!sc->baseline.package && !map_get(root, "baseline")) {
@@ -1125,6 +1175,7 @@ void rg_scenario_free(struct rg_scenario *sc)
     free(sc->cells);
     free(sc->checks.performance.command);
     free(sc->checks.performance.metric);
+    rg_guest_fini(&sc->guest);
     free(sc);
 }
 

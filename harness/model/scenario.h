@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/guest.h"
 #include "model/matrix.h"
 #include "model/vocab.h"
 #include "util/error.h"
@@ -100,6 +101,7 @@ struct rg_scenario {
     struct rg_boot_spec boot;
     struct rg_checks checks;
     struct rg_gate_spec gate;
+    struct rg_guest guest; /* overrides the images' guest contracts, key by key */
 };
 
 struct rg_scenario_opts {

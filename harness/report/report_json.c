@@ -65,10 +65,14 @@ static json_t *boot_json(const struct rg_boot_record *b)
 {
     json_t *ready = json_null();
 
-    if (b->has_ready)
-        ready = json_pack("{s:i, s:o, s:o, s:b, s:f}", "boot", b->ready.boot, "sensor",
-                          str_or_null(b->ready.sensor), "content", str_or_null(b->ready.content),
-                          "safe", b->ready.safe, "uptime", b->ready.uptime);
+    /* boot, what the guest reported (name: value, in the contract's order), safe, uptime. */
+    if (b->has_ready) {
+        ready = json_pack("{s:i}", "boot", b->ready.boot);
+        for (size_t i = 0; i < b->ready.nv; i++)
+            json_object_set_new(ready, b->ready.v[i].name, str_or_null(b->ready.v[i].value));
+        json_object_set_new(ready, "safe", json_boolean(b->ready.safe));
+        json_object_set_new(ready, "uptime", json_real(b->ready.uptime));
+    }
     return json_pack("{s:i, s:s, s:f, s:o, s:s, s:o, s:o, s:o}", "n", b->n, "phase", b->phase,
                      "start_s", b->start_s, "ready_s", num_or_null(b->ready_s), "outcome",
                      rg_boot_outcome_name(b->outcome), "reboot_cause", str_or_null(b->cause),

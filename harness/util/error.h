@@ -21,6 +21,10 @@ struct rg_errors {
 #define RG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define RG_PRINTF(a, b)
+/* The choice (NULL-terminated list) nearest to word, for "did you mean"; NULL when none is
+ * near enough to be a likely typo. */
+const char *rg_closest(const char *word, const char *const *choices);
+
 #endif
 
 /* Fills err (if not NULL); always returns -1 so callers can write `return rg_error_set(...)`. */
@@ -36,5 +40,9 @@ int rg_errors_add(struct rg_errors *errs, const char *file, int line, int col, c
 void rg_errors_push(struct rg_errors *errs, const struct rg_error *err);
 void rg_errors_print(FILE *out, const struct rg_errors *errs);
 void rg_errors_free(struct rg_errors *errs);
+
+/* The choice (NULL-terminated list) nearest to word, for "did you mean"; NULL when none is
+ * near enough to be a likely typo. */
+const char *rg_closest(const char *word, const char *const *choices);
 
 #endif

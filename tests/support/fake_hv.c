@@ -250,10 +250,19 @@ static bool guest_boot(struct rg_hv_domain *d)
     }
     if (!safe && st.effect == FAKE_WARN)
         console_warn(d);
-    snprintf(line, sizeof(line),
-             "RINGGATE-READY boot=%d sensor=%s content=%s safe=%d uptime=%.2f\n", d->boots,
-             safe ? "none" : st.sensor, safe ? "none" : st.content, safe, g_cfg.boot_s);
+    if (g_cfg.other_product)
+        snprintf(line, sizeof(line), "rg-other[%d]: started version=%s\n", 40 + d->boots,
+                 st.sensor);
+    else
+        snprintf(line, sizeof(line),
+                 "RINGGATE-READY boot=%d sensor=%s content=%s safe=%d uptime=%.2f\n", d->boots,
+                 safe ? "none" : st.sensor, safe ? "none" : st.content, safe, g_cfg.boot_s);
     emit(d, RG_HV_EV_CONSOLE, line);
+    if (!safe && st.effect == FAKE_FORGED_READY) {
+        /* The module printed the line; init never gets to start the agent. */
+        dom_sleep(d, 3600);
+        goto interrupted;
+    }
     /* The shell's prompt has no newline: the boot's last console line stays unfinished. */
     emit(d, RG_HV_EV_CONSOLE, "\nBusyBox v1.35.0 built-in shell (ash)\n\n/ # ");
     if (!g_cfg.agent_silent) {
@@ -497,12 +506,20 @@ static int fake_agent(struct rg_hv_domain *d, const char *cmd, int timeout_s, ch
     } else if (!strcmp(what, "guest-exec")) {
         const char *path = json_string_value(json_object_get(args, "path"));
         long pid = 100;
-        if (strstr(path, "rg-install") && g_cfg.effect != FAKE_INSTALL_FAILS) {
+        if (strstr(path, "versions")) {
+            pthread_mutex_lock(&g_mu);
+            struct disk_state st = disk_lookup(d->disk);
+            pthread_mutex_unlock(&g_mu);
+            pid = 200;
+            d->exec_code = 0;
+            snprintf(d->exec_out, sizeof(d->exec_out), "agent=%s\nrules=%s\n", st.sensor,
+                     st.content);
+        } else if (strstr(path, "install") && g_cfg.effect != FAKE_INSTALL_FAILS) {
             pid = 101;
             disk_install(d->disk);
             if (g_cfg.effect == FAKE_CRASH && strcmp(g_cfg.update_kind, "content") == 0)
                 dom_tell(d, &d->crash_now);
-        } else if (strstr(path, "rg-install")) {
+        } else if (strstr(path, "install")) {
             pid = 102;
         } else {
             pid = 200;

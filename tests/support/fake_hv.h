@@ -21,6 +21,8 @@ enum fake_effect {
     FAKE_LATECRASH,     /* reaches ready, then crashes 0.2 s later, on every boot */
     FAKE_OPEN_REPORT,   /* reaches ready, then starts a hung-task report it never ends */
     FAKE_FREEZE,        /* reaches ready, then 0.3 s later stops answering, silently */
+    FAKE_FORGED_READY,  /* prints a ready line from the kernel, then the boot never finishes:
+                           no agent ever answers */
 };
 
 struct fake_hv_config {
@@ -36,6 +38,9 @@ struct fake_hv_config {
     bool no_stress;     /* the image has no stress-ng */
     bool sync_fails;    /* /bin/sync exits 1 (the guest cannot flush its disk) */
     double noise;       /* relative spread of workload times (deterministic sequence) */
+    /* The second product's guest: "rg-other[N]: started version=V" on the console, its
+     * versions tool prints agent=<driver> rules=<content>; no safe mode. */
+    bool other_product;
 };
 
 /* The ops table; configure with fake_hv_configure before connecting. */
