@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds ringgate's guest images, the sample sensor and its signed updates into images/build/,
-# from Debian packages only. Usage: images/build.sh [tiny|updates|debian12|all]...
-# (default: all). Each target is cached by the hash of its inputs (recipe files,
+# from Debian packages only, and rg-other, the second sample product, with its image.
+# Usage: images/build.sh [tiny|updates|debian12|other|all]... (default: all). Each target is cached by the hash of its inputs (recipe files,
 # package versions, kernel): a second run rebuilds nothing, and a rebuild gives the same bytes.
 # RG_IMAGES_OUT=DIR builds into DIR instead of images/build (images/check-reproducible.sh).
 set -euo pipefail
@@ -22,9 +22,9 @@ die() {
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(all)
-[ "${targets[*]}" != all ] || targets=(tiny updates debian12)
+[ "${targets[*]}" != all ] || targets=(tiny updates debian12 other)
 for t in "${targets[@]}"; do
-    case $t in tiny | updates | debian12) ;; *) die "unknown target '$t' (tiny, updates, debian12, all)" ;; esac
+    case $t in tiny | updates | debian12 | other) ;; *) die "unknown target '$t' (tiny, updates, debian12, other, all)" ;; esac
 done
 
 # The guest kernel: the Debian kernel installed under /lib/modules with its image in /boot
@@ -71,6 +71,7 @@ hash_updates() {
         echo "$KV"
         pkg_versions "${SENSOR_PKGS[@]}" openssl
         files_hash sensor updates build.sh
+        cat "$out/other-pkg/.inputs"
         sha256sum "$RINGGATE" "$out/keys/vendor.pub" | cut -c1-64
     } | sha256sum | cut -c1-64
 }
@@ -316,6 +317,9 @@ update_sources() {
         if [[ $name == sensor-driver-* ]]; then
             mkdir -p "$src/$name/files"
             cp "$out/sensor/$(driver_variant "$name")/rg_sensor.ko" "$src/$name/files/"
+        elif [[ $name == other-agent-* ]]; then
+            mkdir -p "$src/$name/files"
+            cp "$out/other-pkg/$(other_variant "$name")"/rg-other_*_amd64.deb "$src/$name/files/"
         fi
         sed -i "s/@KERNEL@/$KV/g" "$src/$name/package.json"
     done
@@ -325,6 +329,7 @@ update_sources() {
 build_updates() {
     local dir=$out/updates h name
     build_sensor
+    build_other_debs
     build_keys
     if [ ! -x "$RINGGATE" ]; then
         update_sources
@@ -349,6 +354,8 @@ build_updates() {
     log "updates: $(find "$dir" -maxdepth 1 -name '*.rgpkg' | wc -l) signed packages in $dir"
 }
 
+. "$here/other.sh" # rg-other: its packages (for updates) and its image
+
 mkdir -p "$out"
 start=$(date +%s)
 for t in "${targets[@]}"; do
@@ -359,6 +366,7 @@ for t in "${targets[@]}"; do
         . "$here/debian12.sh" # its recipe, with the helpers above
         build_debian12
         ;;
+    other) build_other ;;
     esac
 done
 log "done in $(($(date +%s) - start)) s"

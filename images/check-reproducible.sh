@@ -13,9 +13,9 @@ targets=()
 for a in "$@"; do
     case $a in
     --keep) keep=1 ;;
-    tiny | updates | debian12) targets+=("$a") ;;
+    tiny | updates | debian12 | other) targets+=("$a") ;;
     -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
-    *) echo "check-reproducible: unknown argument '$a' (--keep, tiny, updates, debian12)" >&2 && exit 2 ;;
+    *) echo "check-reproducible: unknown argument '$a' (--keep, tiny, updates, debian12, other)" >&2 && exit 2 ;;
     esac
 done
 [ ${#targets[@]} -gt 0 ] || targets=(tiny updates)
@@ -57,9 +57,10 @@ for side in a b; do
     fi
 done
 
-# Every artefact: the targets' folders and the sensor build, without build logs and scratch.
+# Every artefact: the targets' folders, the sensor build and the rg-other packages, without
+# build logs and scratch.
 sums() { # dir
-    (cd "$1" && find "${targets[@]}" sensor -type f ! -name '*.log' ! -path '*/src/*' 2>/dev/null |
+    (cd "$1" && find "${targets[@]}" sensor other-pkg -type f ! -name '*.log' ! -path '*/src/*' 2>/dev/null |
         LC_ALL=C sort | xargs -r sha256sum)
 }
 sums "$work/a" >"$work/a.sums"

@@ -127,27 +127,34 @@ debian12_initramfs() { # stage output
     write_cpio "$1" "$2"
 }
 
-# The system as debootstrap made it, made a test guest: kernel modules, the sensor, the
-# units, fewer services, and nothing that depends on the day or the host it was built on.
-debian12_customize() { # root
-    local r=$1 u
-    # The host's kernel is booted directly: its modules, without the links to its headers.
-    mkdir -p "$r/lib/modules"
-    cp -a "/lib/modules/$KV" "$r/lib/modules/"
-    rm -f "$r/lib/modules/$KV/build" "$r/lib/modules/$KV/source"
-
-    # The sensor, laid out as on tiny's system disk (images/guest/rg-boot).
+# debian12's product: the sensor, laid out as on tiny's system disk (images/guest/rg-boot),
+# its tools, and its units (the sensor early in sysinit, the ready line in multi-user).
+debian12_sensor() { # root
+    local r=$1
     sensor_tree "$r"
     install -m 0755 "$here/guest/rg-boot" "$here/guest/rg-install" "$here/debian12/rg-ready" \
         "$out/sensor/tools/rg-sensorctl" "$r/usr/sbin/"
     install -m 0755 "$out/sensor/tools/rg-workload" "$r/usr/bin/"
 
-    # Units: the sensor early in sysinit, the ready line in multi-user.
     install -m 0644 "$here/debian12/rg-sensor.service" "$here/debian12/rg-ready.service" \
         "$r/etc/systemd/system/"
     mkdir -p "$r/etc/systemd/system/sysinit.target.wants" "$r/etc/systemd/system/multi-user.target.wants"
     ln -sf ../rg-sensor.service "$r/etc/systemd/system/sysinit.target.wants/rg-sensor.service"
     ln -sf ../rg-ready.service "$r/etc/systemd/system/multi-user.target.wants/rg-ready.service"
+}
+
+# The system as debootstrap made it, made a test guest: kernel modules, the product (the
+# sensor for debian12; images/other.sh's for other), the units, fewer services, and nothing
+# that depends on the day or the host it was built on.
+debian12_customize() { # root hostname product-function
+    local r=$1 name=$2 u
+    # The host's kernel is booted directly: its modules, without the links to its headers.
+    mkdir -p "$r/lib/modules"
+    cp -a "/lib/modules/$KV" "$r/lib/modules/"
+    rm -f "$r/lib/modules/$KV/build" "$r/lib/modules/$KV/source"
+
+    "$3" "$r"
+
     ln -sf /lib/systemd/system/multi-user.target "$r/etc/systemd/system/default.target"
     rm -rf "$r/etc/systemd/system/getty.target.wants" "$r/etc/systemd/system/timers.target.wants"
     rm -f "$r/etc/systemd/system/multi-user.target.wants/e2scrub_reap.service"
@@ -168,8 +175,8 @@ debian12_customize() { # root
 
     # The initramfs mounted the root rw,noatime: nothing for systemd-remount-fs to redo.
     echo '# / is /dev/vda, mounted by the initramfs (root= rw on the command line)' >"$r/etc/fstab"
-    echo rg-debian12 >"$r/etc/hostname"
-    printf '127.0.0.1\tlocalhost\n127.0.1.1\trg-debian12\n' >"$r/etc/hosts"
+    echo "$name" >"$r/etc/hostname"
+    printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$name" >"$r/etc/hosts"
     : >"$r/etc/resolv.conf"
     echo "# debootstrapped by ringgate's images/debian12.sh ($DEBIAN12_SUITE main)" >"$r/etc/apt/sources.list"
 
@@ -188,19 +195,11 @@ debian12_customize() { # root
     find "$r/usr/share/doc" -type f ! -name copyright -delete
 }
 
-build_debian12() {
-    local dir=$out/debian12 h cache=$out/.cache/debootstrap-$DEBIAN12_SUITE
-    local start_s pkgs
-    build_sensor
-    debian12_mirror
-    h=$(hash_debian12)
-    if fresh "$dir/.inputs" "$h"; then
-        log "debian12: up to date"
-        return
-    fi
+# debootstrap into DIR/root.d, with the packages cached in images/build/.cache.
+debian12_bootstrap() { # dir
+    local dir=$1 cache=$out/.cache/debootstrap-$DEBIAN12_SUITE pkgs
     command -v debootstrap >/dev/null || die "debian12: debootstrap is not installed (scripts/install-deps.sh)"
-    log "debian12: debootstrap $DEBIAN12_SUITE from $d12_uri (minbase + ${DEBIAN12_PKGS[*]})"
-    start_s=$(date +%s)
+    log "${dir##*/}: debootstrap $DEBIAN12_SUITE from $d12_uri (minbase + ${DEBIAN12_PKGS[*]})"
     debian12_clean "$dir"
     mkdir -p "$dir" "$cache"
     pkgs=$(
@@ -213,11 +212,13 @@ build_debian12() {
         {
             tail -n 20 "$dir/debootstrap.log" >&2
             debian12_clean "$dir/root.d"
-            die "debian12: debootstrap failed (log: $dir/debootstrap.log)"
+            die "${dir##*/}: debootstrap failed (log: $dir/debootstrap.log)"
         }
-    log "debian12: debootstrap took $(($(date +%s) - start_s)) s"
-    dpkg-query --admindir="$dir/root.d/var/lib/dpkg" -W -f '${Package}=${Version}\n' | sort >"$dir/packages.txt"
-    debian12_customize "$dir/root.d"
+}
+
+# DIR/root.d made the boot files: kernel, initramfs, disk, their sums.
+debian12_boot_files() { # dir
+    local dir=$1
     install -m 0644 "/boot/vmlinuz-$KV" "$dir/vmlinuz"
     pvh_kernel "$dir/vmlinuz" "$dir/vmlinux"
     debian12_initramfs "$dir/initramfs.d" "$dir/initrd.img"
@@ -226,6 +227,23 @@ build_debian12() {
     rm -rf "$dir/initramfs.d"
     (cd "$dir" && sha256sum vmlinuz vmlinux initrd.img disk.qcow2 >SHA256SUMS)
     echo "$KV" >"$dir/kernel-version"
+}
+
+build_debian12() {
+    local dir=$out/debian12 h start_s
+    build_sensor
+    debian12_mirror
+    h=$(hash_debian12)
+    if fresh "$dir/.inputs" "$h"; then
+        log "debian12: up to date"
+        return
+    fi
+    start_s=$(date +%s)
+    debian12_bootstrap "$dir"
+    log "debian12: debootstrap took $(($(date +%s) - start_s)) s"
+    dpkg-query --admindir="$dir/root.d/var/lib/dpkg" -W -f '${Package}=${Version}\n' | sort >"$dir/packages.txt"
+    debian12_customize "$dir/root.d" rg-debian12 debian12_sensor
+    debian12_boot_files "$dir"
     echo "$h" >"$dir/.inputs"
     log "debian12: built in $(($(date +%s) - start_s)) s ($(du -h "$dir/disk.qcow2" | cut -f1) disk)"
 }
