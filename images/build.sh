@@ -87,6 +87,7 @@ SENSOR_VARIANTS=(
     "1.1.0-bootcrash 1.1.0 -DRG_FAULT_BOOTCRASH"
     "1.1.0-hang 1.1.0 -DRG_FAULT_HANG"
     "1.1.0-latecrash 1.1.0 -DRG_FAULT_LATECRASH"
+    "1.1.0-freeze 1.1.0 -DRG_FAULT_FREEZE"
 )
 TOOLS=(sensor/rg-sensorctl guest/rg-workload)
 TOOL_CFLAGS=(-std=c17 -O2 -static -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror)
@@ -303,6 +304,7 @@ driver_variant() { # package name: the sensor build it ships
     sensor-driver-1.1.0-bootcrash) echo 1.1.0-bootcrash ;;
     sensor-driver-1.1.0-hang) echo 1.1.0-hang ;;
     sensor-driver-1.1.0-latecrash) echo 1.1.0-latecrash ;;
+    sensor-driver-1.1.0-freeze) echo 1.1.0-freeze ;;
     *) die "images/updates/$1: no sensor variant for this driver package" ;;
     esac
 }

@@ -809,6 +809,8 @@ static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
         }
         if (!probing || rg_mono_now() < next_probe)
             continue;
+        /* Probes start every probe_s, whether the last one was answered or timed out. */
+        next_probe += bs->probe_s;
         if (rg_agent_ping(&a, &err) == 0)
             last_answer = rg_mono_now();
         else if (!cell_pump(c, 0)) { /* a crash report may explain the silence */
@@ -822,7 +824,8 @@ static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
             *why = WAIT_HANG;
             return false;
         }
-        next_probe = rg_mono_now() + bs->probe_s;
+        if (next_probe < rg_mono_now())
+            next_probe = rg_mono_now();
     }
     return true;
 }

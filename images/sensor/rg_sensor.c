@@ -10,7 +10,10 @@
  *
  * Build-time variants (images/build.sh): -DRG_FAULT_BOOTCRASH crashes in module init,
  * -DRG_FAULT_HANG never returns from module init, -DRG_FAULT_LATECRASH crashes in a periodic
- * scan RG_LATECRASH_S seconds after module init (after the boot is ready), on every boot.
+ * scan RG_LATECRASH_S seconds after module init (after the boot is ready), on every boot;
+ * -DRG_FAULT_FREEZE spins with preemption disabled for RG_FREEZE_S seconds, RG_FREEZE_AFTER_S
+ * seconds after module init: on one vCPU nothing else runs (no agent, no console), and the
+ * kernel's soft-lockup detector only speaks after 20 s.
  */
 #include <linux/cred.h>
 #include <linux/delay.h>
@@ -492,6 +495,29 @@ static noinline void rg_sensor_scan(struct work_struct *work)
 static DECLARE_DELAYED_WORK(scan_work, rg_sensor_scan);
 #endif
 
+#ifdef RG_FAULT_FREEZE
+#include <linux/workqueue.h>
+
+#define RG_FREEZE_AFTER_S 4
+#define RG_FREEZE_S 30
+
+/* The 1.1.0-freeze bug: a rescan that busy-waits for a lock it already holds, with
+ * preemption off, until a timeout far too long for a kernel path. */
+static noinline void rg_sensor_rescan(struct work_struct *work)
+{
+	u64 end = ktime_get_mono_fast_ns() + (u64)RG_FREEZE_S * NSEC_PER_SEC;
+
+	(void)work;
+	preempt_disable();
+	while (ktime_get_mono_fast_ns() < end)
+		cpu_relax();
+	preempt_enable();
+	pr_info("rg_sensor: rescan gave up after %d s\n", RG_FREEZE_S);
+}
+
+static DECLARE_DELAYED_WORK(rescan_work, rg_sensor_rescan);
+#endif
+
 static int __init rg_sensor_init(void)
 {
 	struct rg_event ev;
@@ -526,6 +552,9 @@ static int __init rg_sensor_init(void)
 #ifdef RG_FAULT_LATECRASH
 	schedule_delayed_work(&scan_work, RG_LATECRASH_S * HZ);
 #endif
+#ifdef RG_FAULT_FREEZE
+	schedule_delayed_work(&rescan_work, RG_FREEZE_AFTER_S * HZ);
+#endif
 	return 0;
 }
 
@@ -535,6 +564,9 @@ static void __exit rg_sensor_exit(void)
 
 #ifdef RG_FAULT_LATECRASH
 	cancel_delayed_work_sync(&scan_work);
+#endif
+#ifdef RG_FAULT_FREEZE
+	cancel_delayed_work_sync(&rescan_work);
 #endif
 	unregister_kprobe(&open_probe);
 	proc_remove(proc_dir);
