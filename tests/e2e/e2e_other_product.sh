@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DRAFT, not registered in CMake yet: rg-other, the second sample product (images/other/), is
+# rg-other, the second sample product (images/other/), is
 # gated through its catalogue contract only: ready from its daemon's own console line,
 # installed with dpkg by rg-other-install, versions from dpkg-query, its .deb checked by
 # validate-deb.sh before any boot. The good update passes; the bad one (a module that
@@ -50,6 +50,7 @@ echo '{"name": "other-agent-1.1.0-mismatch", "kind": "driver", "version": "1.1.0
 "$RINGGATE" package build "$mk/src" --key "$root/images/build/keys/vendor.pem" -o "$mk/mismatch.rgpkg" >/dev/null
 run_gate "$scen/other-good.yaml" --update "$mk/mismatch.rgpkg"
 check "mismatch: exit 1 (block)" [ "$rc" -eq 1 ]
-check "mismatch: the validator's finding names the version" grep -q 'Version 1.2.0 is not the package' "$work/run.out"
+check "mismatch: the validator's finding names the version" \
+    jq -e '.scenarios[0].validator.errors | map(test("Version 1.2.0 is not the package")) | any' "$run/report.json"
 check "mismatch: no boot" [ "$(jq_report '[.cells[]?.boots[]?] | length')" -eq 0 ]
 finish
