@@ -576,8 +576,8 @@ static void test_leaking_content_is_a_memory_regression(void **state)
     assert_true(m->slope_cand > m->slope_base);
     assert_true(m->growth > 1);
     /* The sensor's own counter is reported, not judged. */
-    assert_non_null(metric(&f->res, "sensor.leaked_mib"));
-    assert_int_equal(metric(&f->res, "sensor.leaked_mib")->verdict, RG_METRIC_INFO);
+    assert_non_null(metric(&f->res, "agent.leaked_mib"));
+    assert_int_equal(metric(&f->res, "agent.leaked_mib")->verdict, RG_METRIC_INFO);
     /* Without a performance check, no performance metric is reported. */
     assert_null(metric(&f->res, "syscall.wall_ms"));
 }

@@ -13,6 +13,7 @@
 
 #include "console/console.h"
 #include "console/rules.h"
+#include "model/guest.h"
 #include "testutil.h"
 #include "util/buf.h"
 
@@ -20,10 +21,26 @@
 
 /* The findings as golden lines, in line order:
  * "crash 13 null-deref primary | BUG: ... in rg_sensor_eval | rg_sensor_eval [rg_sensor]". */
-static char *scan_opts(const char *data, size_t len, unsigned seed,
-                       const struct rg_console_opts *opts)
+/* The corpus logs are the sample sensor's: its contract's ready line ends an open report. */
+static bool sensor_ready(const char *line, void *opaque)
 {
-    struct rg_console *c = rg_console_new(opts);
+    struct rg_ready_info info;
+
+    (void)opaque;
+    return rg_ready_parse(line, &info);
+}
+
+static char *scan_opts(const char *data, size_t len, unsigned seed,
+                       const struct rg_console_opts *given)
+{
+    struct rg_console_opts opts = {0};
+    struct rg_console *c;
+
+    if (given)
+        opts = *given;
+    if (!opts.ready_line)
+        opts.ready_line = sensor_ready;
+    c = rg_console_new(&opts);
     struct rg_buf out = RG_BUF_INIT;
     size_t off = 0;
 
@@ -392,9 +409,42 @@ static void test_marker_lines(void **state)
     assert_false(rg_console_marker_line("RINGGATE-READY boot=1 sensor=1.0.0"));
 }
 
+static bool other_ready(const char *line, void *opaque)
+{
+    (void)opaque;
+    return strstr(line, "rg-other[") != NULL;
+}
+
+/* Another product's ready line (its contract's, not the sensor's) ends an open report too. */
+static void test_contract_ready_line_ends_a_report(void **state)
+{
+    static const char log[] =
+        "[  122.000000] INFO: task rg-scan:97 blocked for more than 120 seconds.\n"
+        "[  122.000100]       Tainted: G           OE      6.1.0-56-amd64 #1\n"
+        "[  122.000200] task:rg-scan         state:D stack:0     pid:97    ppid:2\n"
+        "[  122.000300] Call Trace:\n"
+        "[  122.000400]  <TASK>\n"
+        "[  122.000500]  schedule+0x5e/0xd0\n"
+        "[  122.000600]  rg_sensor_scan+0x41/0x90 [rg_sensor]\n"
+        "rg-other[12]: started version=1.0.0 rules=7\n"
+        "[  123.000000]  more_frames_of_nothing+0x1/0x2\n";
+    struct rg_console_opts opts = {.ready_line = other_ready};
+    struct rg_console *c = rg_console_new(&opts);
+    const struct rg_console_finding *f;
+
+    (void)state;
+    rg_console_feed(c, log, sizeof(log) - 1);
+    assert_int_equal(rg_console_nfindings(c), 1); /* complete at the ready line */
+    f = rg_console_finding_at(c, 0);
+    assert_int_equal(f->last_line, 7);
+    assert_string_equal(f->guilty, "rg_sensor_scan");
+    rg_console_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_contract_ready_line_ends_a_report),
         cmocka_unit_test(test_marker_lines),
         cmocka_unit_test(test_corpus_golden_titles),
         cmocka_unit_test(test_clean_line),

@@ -153,6 +153,39 @@ static char *replace_all(const char *s, const char *what, const char *with)
     return rg_buf_detach(&b);
 }
 
+static int event_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t bx = json_integer_value(json_object_get(x, "boot"));
+    json_int_t by = json_integer_value(json_object_get(y, "boot"));
+    int c;
+
+    if (bx != by)
+        return bx < by ? -1 : 1;
+    c = strcmp(json_string_value(json_object_get(x, "type")),
+               json_string_value(json_object_get(y, "type")));
+    return c ? c : strcmp(json_string_value(json_object_get(x, "detail")),
+                          json_string_value(json_object_get(y, "detail")));
+}
+
+/* A cell's events within one boot come from two threads (the guest's lifecycle events and
+ * the cell's own steps), so their interleaving is a race even on the fake: the golden keeps
+ * them per boot in a fixed order. Which events a boot has is still compared exactly. */
+static json_t *sorted_events(json_t *events)
+{
+    size_t n = json_array_size(events), i;
+    json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(events, i);
+    qsort(v, n, sizeof(*v), event_cmp);
+    for (i = 0; i < n; i++)
+        json_array_append(out, v[i]);
+    free(v);
+    json_decref(events);
+    return out;
+}
+
 static json_t *normalise(json_t *v, const char *dir, const char *run_id)
 {
     const char *key;
@@ -171,10 +204,12 @@ static json_t *normalise(json_t *v, const char *dir, const char *run_id)
         json_t *out = json_object();
         json_object_foreach(v, key, val)
         {
-            json_object_set_new(out, key,
-                                is_volatile(key) && !json_is_null(val)
-                                    ? json_string("<volatile>")
-                                    : normalise(val, dir, run_id));
+            json_t *n = is_volatile(key) && !json_is_null(val) ? json_string("<volatile>")
+                                                                : normalise(val, dir, run_id);
+
+            if (strcmp(key, "events") == 0 && json_is_array(n))
+                n = sorted_events(n);
+            json_object_set_new(out, key, n);
         }
         return out;
     }

@@ -8,6 +8,7 @@
 
 #include "cli/cmds.h"
 #include "console/console.h"
+#include "model/guest.h"
 #include "util/ringgate.h"
 
 static const char console_scan_about[] =
@@ -121,12 +122,25 @@ static void print_text(const char *path, const struct rg_console *c)
     }
 }
 
+/* A log has no image: the default contract's ready line (the sample sensor's) ends a report. */
+static bool default_ready_line(const char *line, void *opaque)
+{
+    struct rg_ready_info info;
+
+    return rg_guest_ready_match(opaque, line, &info);
+}
+
 static int cmd_console_scan(void *opts, int argc, char **argv)
 {
     const struct scan_args *a = opts;
+    struct rg_guest_contract guest;
     struct rg_console_opts copts = {.hang_class = (enum rg_console_class)a->hang_class,
-                                    .oom_class = (enum rg_console_class)a->oom_class};
+                                    .oom_class = (enum rg_console_class)a->oom_class,
+                                    .ready_line = default_ready_line,
+                                    .ready_opaque = &guest};
     bool crashed = false, failed = false;
+
+    rg_guest_resolve(NULL, NULL, &guest);
 
     for (int i = 0; i < argc; i++) {
         struct rg_console *c;

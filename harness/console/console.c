@@ -1173,7 +1173,7 @@ static void scan_line(struct rg_console *c, const char *raw, size_t len)
         c->oot[0] = '\0';
         return;
     }
-    if (starts(s, "RINGGATE-READY ")) {
+    if (c->opts.ready_line && c->opts.ready_line(s, c->opts.ready_opaque)) {
         report_finish(c);
         return;
     }

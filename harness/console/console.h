@@ -10,6 +10,10 @@ enum rg_console_class { RG_CONSOLE_CRASH, RG_CONSOLE_WARNING, RG_CONSOLE_IGNORE 
 struct rg_console_opts {
     enum rg_console_class hang_class; /* soft lockups, hung tasks, RCU stalls (default crash) */
     enum rg_console_class oom_class;  /* oom-kills (default crash) */
+    /* The guest's ready line (its contract's pattern): it ends a report still open. NULL:
+     * no line does. */
+    bool (*ready_line)(const char *line, void *opaque);
+    void *ready_opaque;
 };
 
 #define RG_CONSOLE_TITLE_MAX 256

@@ -1323,6 +1323,15 @@ static void cell_hold(struct cell *c)
 }
 
 /* The live state of a cell (or of a cell's baseline twin) around res. */
+/* The scanner asks: does this line say the guest is up (it ends a report still open)? */
+static bool console_ready_line(const char *line, void *opaque)
+{
+    const struct cell *c = opaque;
+    struct rg_ready_info info;
+
+    return rg_guest_ready_match(&c->guest, line, &info);
+}
+
 static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_cell_result *res)
 {
     struct rg_console_opts copts = {0};
@@ -1347,6 +1356,8 @@ static void cell_init(struct cell *c, const struct rg_cell_env *env, struct rg_c
                                                                 : RG_CONSOLE_CRASH;
     copts.oom_class = env->sc->checks.oom == RG_ACTION_IGNORE ? RG_CONSOLE_IGNORE
                                                               : RG_CONSOLE_CRASH;
+    copts.ready_line = console_ready_line;
+    copts.ready_opaque = c;
     c->scan = rg_console_new(&copts);
 }
 
@@ -1523,11 +1534,11 @@ static int sample_boot(struct measure *ms, struct cell *s, bool cand)
     return 0;
 }
 
-/* Guest memory, and the sensor's own counters when it has them. */
+/* Guest memory, and the agent's own counters (the contract's counters command) when it has
+ * them: each NAME_bytes=N line is the memory metric agent.NAME_mib. */
 static int sample_memory(struct measure *ms, struct cell *s, bool cand)
 {
     const char *meminfo[] = {"/bin/cat", "/proc/meminfo", NULL};
-    const char *stats[] = {"/bin/cat", "/proc/rg_sensor/stats", NULL};
     static const char *const label = "guest /proc/meminfo over the measurement window";
     double total, avail, v;
     char *out = NULL;
@@ -1543,14 +1554,19 @@ static int sample_memory(struct measure *ms, struct cell *s, bool cand)
     if (rg_meminfo_mib(out, "Slab", &v))
         metric_put(ms, cand, "mem.slab_mib", RG_METRIC_MEMORY, label, "MiB", v);
     free(out);
-    if (side_exec(ms, s, stats, &out) < 0)
-        return 0; /* a safe-mode or sensor-less guest has none: not an error */
+    if (side_exec(ms, s, s->guest.counters_command, &out) < 0)
+        return 0; /* a safe-mode or agent-less guest has none: not an error */
     n = rg_kv_parse(out, kv, sizeof(kv) / sizeof(kv[0]));
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(kv[i].name, "leaked_bytes"))
-            metric_put(ms, cand, "sensor.leaked_mib", RG_METRIC_MEMORY,
-                       "the sensor's own counter of unfreed allocations", "MiB",
-                       kv[i].value / 1048576);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(kv[i].name);
+        char name[96], what[160];
+
+        if (len <= 6 || strcmp(kv[i].name + len - 6, "_bytes") != 0)
+            continue;
+        snprintf(name, sizeof(name), "agent.%.*s_mib", (int)(len - 6), kv[i].name);
+        snprintf(what, sizeof(what), "the agent's own counter %s", kv[i].name);
+        metric_put(ms, cand, name, RG_METRIC_MEMORY, what, "MiB", kv[i].value / 1048576);
+    }
     free(out);
     return 0;
 }

@@ -122,10 +122,12 @@ static int guest_regex(struct gctx *g, json_t *v, const char *key, char **pat,
 static int guest_load(json_t *obj, const char *path, const char *name, struct rg_guest *out,
                       struct rg_error *err)
 {
-    static const char *const keys[] = {"ready", "install", "versions", "safe_mode", NULL};
+    static const char *const keys[] = {"ready",    "install",   "versions",
+                                       "counters", "safe_mode", NULL};
     static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
     static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
     static const char *const versions_keys[] = {"command", "driver", "content", NULL};
+    static const char *const counters_keys[] = {"command", NULL};
     struct gctx g = {.path = path, .name = name, .err = err};
     json_t *part, *v;
 
@@ -174,6 +176,13 @@ static int guest_load(json_t *obj, const char *path, const char *name, struct rg
             return -1;
         if ((v = json_object_get(part, "content")) &&
             guest_str(&g, v, "versions.content", &out->versions_content) < 0)
+            return -1;
+    }
+    if ((part = json_object_get(obj, "counters"))) {
+        if (guest_keys(&g, part, "guest.counters", counters_keys) < 0)
+            return -1;
+        if ((v = json_object_get(part, "command")) &&
+            guest_argv(&g, v, "counters.command", &out->counters_command) < 0)
             return -1;
     }
     if ((v = json_object_get(obj, "safe_mode")) &&

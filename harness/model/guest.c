@@ -13,6 +13,7 @@ struct rg_guest_regex {
 };
 
 static const char *const default_install[] = {"/usr/sbin/rg-install", "{package}", NULL};
+static const char *const default_counters[] = {"/bin/cat", "/proc/rg_sensor/stats", NULL};
 
 void rg_guest_init(struct rg_guest *g)
 {
@@ -32,6 +33,7 @@ void rg_guest_fini(struct rg_guest *g)
     rg_guest_argv_free(g->versions_command);
     free(g->versions_driver);
     free(g->versions_content);
+    rg_guest_argv_free(g->counters_command);
     free(g->safe_mode);
     rg_guest_init(g);
 }
@@ -147,6 +149,9 @@ void rg_guest_resolve(const struct rg_guest *image, const struct rg_guest *scena
     out->versions_command = (const char *const *)PICK(versions_command);
     out->driver = PICK(versions_driver) ? PICK(versions_driver) : "sensor";
     out->content = PICK(versions_content) ? PICK(versions_content) : "content";
+    out->counters_command = (const char *const *)PICK(counters_command);
+    if (!out->counters_command)
+        out->counters_command = default_counters;
     if (!safe)
         safe = RG_GUEST_DEFAULT_SAFE_MODE;
     out->safe_mode = strcmp(safe, "none") == 0 ? NULL : safe;

@@ -29,6 +29,7 @@ struct rg_guest {
     struct rg_guest_regex *install_record_re;
     char **versions_command;
     char *versions_driver, *versions_content;
+    char **counters_command;
     char *safe_mode; /* kernel arguments, or "none" */
 };
 
@@ -44,6 +45,8 @@ struct rg_guest_contract {
     const struct rg_guest_regex *record_re; /* NULL: every output line is recorded */
     const char *const *versions_command; /* NULL: the ready pattern's groups only */
     const char *driver, *content;        /* the reported names holding each kind's version */
+    /* The agent's own counters (name=value lines); each NAME_bytes is a memory metric. */
+    const char *const *counters_command;
     const char *safe_mode;               /* NULL: the guest has no safe mode */
 };
 

@@ -884,10 +884,12 @@ static void get_regex(struct ctx *c, const struct ynode *y, const char *field, c
 
 static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y)
 {
-    static const char *const keys[] = {"ready", "install", "versions", "safe_mode", NULL};
+    static const char *const keys[] = {"ready",    "install",   "versions",
+                                       "counters", "safe_mode", NULL};
     static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
     static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
     static const char *const versions_keys[] = {"command", "driver", "content", NULL};
+    static const char *const counters_keys[] = {"command", NULL};
     const struct ynode *part, *v;
     bool agent;
 
@@ -918,6 +920,9 @@ static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y
         if ((v = map_get(part, "content")))
             get_string(c, v, "guest.versions.content", &g->versions_content);
     }
+    if ((part = map_get(y, "counters")) && check_keys(c, part, "guest.counters", counters_keys) &&
+        (v = map_get(part, "command")))
+        get_argv(c, v, "guest.counters.command", &g->counters_command);
     if ((v = map_get(y, "safe_mode")) && get_string(c, v, "guest.safe_mode", &g->safe_mode) &&
         !g->safe_mode[strspn(g->safe_mode, " ")])
         err_at(c, v, "'guest.safe_mode' must be kernel arguments or none, not blank");

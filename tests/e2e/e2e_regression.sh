@@ -37,7 +37,7 @@ check "leaking content: a blocking memory-regression" \
 check "leaking content: unreclaimable slab grows faster than the baseline's" \
     metric mem.slab_unreclaim_mib '.slope_candidate_per_min > .slope_baseline_per_min and .growth > 2'
 check "leaking content: the sensor's own counter agrees" \
-    metric sensor.leaked_mib '.candidate[-1] > .candidate[0]'
+    metric agent.leaked_mib '.candidate[-1] > .candidate[0]'
 
 run_gate "$scen/regression-stress.yaml" --update "$updates/sensor-content-0292-good.rgpkg"
 check "good content under stress: exit 0" [ "$rc" -eq 0 ]
