@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -198,10 +199,38 @@ static void test_huge_output_is_capped(void **state)
     assert_dir_removed(f);
 }
 
+static volatile sig_atomic_t caller_saw;
+
+static void caller_handler(int sig)
+{
+    caller_saw = sig;
+}
+
+/* Ctrl-C while the validator runs: it is stopped, its folder removed, and then the caller's
+ * own handler gets the signal (run's flag; without one the process would end, clean). */
+static void test_interrupt_stops_and_cleans_up(void **state)
+{
+    struct fx *f = *state;
+    struct sigaction sa = {.sa_handler = caller_handler}, old;
+    struct rg_validator_result res;
+    struct rg_error err = {0};
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    caller_saw = 0;
+    assert_int_equal(run_sh(f, "echo \"$1\" >\"$4\"; kill -INT $PPID; sleep 30", 60, &res, &err),
+                     -1);
+    sigaction(SIGINT, &old, NULL);
+    assert_non_null(strstr(err.msg, "stopped"));
+    assert_int_equal(caller_saw, SIGINT);
+    assert_dir_removed(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_accept_sees_the_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_stops_and_cleans_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reject_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_is_infrastructure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_exit_is_infrastructure, setup, teardown),

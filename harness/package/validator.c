@@ -19,6 +19,15 @@
 
 #define TERM_GRACE_S 2.0 /* between SIGTERM and SIGKILL */
 
+/* SIGINT or SIGTERM while a validator runs: it is stopped and its folder removed first, then
+ * the signal is raised again under the disposition the caller had (run's flag, or death). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
 char *rg_validator_command_text(const char *const *argv)
 {
     struct rg_buf b = RG_BUF_INIT;
@@ -138,7 +147,7 @@ static bool wait_until(pid_t pid, double deadline, int *status)
             return true;
         if (r < 0 && errno != EINTR)
             return true; /* not ours to wait for any more: treat as ended */
-        if (rg_mono_now() >= deadline)
+        if (rg_mono_now() >= deadline || stop_signal)
             return false;
         poll(NULL, 0, 20);
     }
@@ -157,7 +166,7 @@ static bool read_output(int fd, double deadline, struct rg_buf *out, bool *trunc
         int r;
         ssize_t n;
 
-        if (left <= 0)
+        if (left <= 0 || stop_signal)
             return false;
         r = poll(&pfd, 1, (int)(left * 1000) + 1);
         if (r < 0 && errno == EINTR)
@@ -242,8 +251,12 @@ static int run_command(char *const *argv, const char *text, int timeout_s,
             kill(-pid, SIGKILL);
             waitpid(pid, &status, 0);
         }
-        rg_error_set(err, "", 0, 0, "validator '%s' timed out after %d s (killed)", text,
-                     timeout_s);
+        if (stop_signal)
+            rg_error_set(err, "", 0, 0, "validator '%s' stopped: %s", text,
+                         strsignal(stop_signal));
+        else
+            rg_error_set(err, "", 0, 0, "validator '%s' timed out after %d s (killed)", text,
+                         timeout_s);
         goto out;
     }
     kill(-pid, SIGKILL); /* whatever it left running in its group */
@@ -279,15 +292,22 @@ int rg_validator_run(const struct rg_package *pkg, const char *const *argv, int 
     const char *tmp = getenv("TMPDIR");
     char dir[PATH_MAX], self[PATH_MAX], *text = rg_validator_command_text(argv);
     char **filled = NULL;
+    struct sigaction stop = {.sa_handler = on_stop}, old_int, old_term;
     size_t n = 0;
     int rc = -1;
 
     memset(res, 0, sizeof(*res));
+    stop_signal = 0;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGINT, &stop, &old_int);
+    sigaction(SIGTERM, &stop, &old_term);
     snprintf(dir, sizeof(dir), "%s/ringgate-validator-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         rg_error_set(err, dir, 0, 0, "validator '%s': cannot create its folder: %s", text,
                      strerror(errno));
         free(text);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
         return -1;
     }
     if (extract(pkg, dir, err) < 0) {
@@ -319,5 +339,9 @@ out:
     free(filled);
     rg_remove_tree(dir);
     free(text);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (stop_signal)
+        raise(stop_signal);
     return rc;
 }

@@ -24,7 +24,9 @@ struct rg_validator_result {
  * {package} pkg's path and {version} its version; argv[0] "ringgate" is this program. Exit 0
  * accepts, 1 rejects (res holds the output either way); anything else, a signal, a program
  * that cannot run or a run longer than timeout_s (the group is sent SIGTERM, then SIGKILL)
- * returns -1 with err naming the command and what happened. */
+ * returns -1 with err naming the command and what happened. SIGINT or SIGTERM meanwhile
+ * stops it the same way; once the folder is gone the signal is raised again under the
+ * caller's own disposition. */
 int rg_validator_run(const struct rg_package *pkg, const char *const *argv, int timeout_s,
                      struct rg_validator_result *res, struct rg_error *err);
 void rg_validator_result_free(struct rg_validator_result *res);
