@@ -122,19 +122,13 @@ static int guest_regex(struct gctx *g, json_t *v, const char *key, char **pat,
 static int guest_load(json_t *obj, const char *path, const char *name, struct rg_guest *out,
                       struct rg_error *err)
 {
-    static const char *const keys[] = {"ready",    "install",   "versions",
-                                       "counters", "safe_mode", NULL};
-    static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
-    static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
-    static const char *const versions_keys[] = {"command", "driver", "content", NULL};
-    static const char *const counters_keys[] = {"command", NULL};
     struct gctx g = {.path = path, .name = name, .err = err};
     json_t *part, *v;
 
-    if (guest_keys(&g, obj, "guest", keys) < 0)
+    if (guest_keys(&g, obj, "guest", rg_guest_keys) < 0)
         return -1;
     if ((part = json_object_get(obj, "ready"))) {
-        if (guest_keys(&g, part, "guest.ready", ready_keys) < 0)
+        if (guest_keys(&g, part, "guest.ready", rg_guest_ready_keys) < 0)
             return -1;
         if ((v = json_object_get(part, "pattern")) &&
             guest_regex(&g, v, "ready.pattern", &out->ready_pattern, &out->ready_re) < 0)
@@ -149,7 +143,7 @@ static int guest_load(json_t *obj, const char *path, const char *name, struct rg
             return -1;
     }
     if ((part = json_object_get(obj, "install"))) {
-        if (guest_keys(&g, part, "guest.install", install_keys) < 0)
+        if (guest_keys(&g, part, "guest.install", rg_guest_install_keys) < 0)
             return -1;
         if ((v = json_object_get(part, "command")) &&
             guest_argv(&g, v, "install.command", &out->install_command) < 0)
@@ -166,7 +160,7 @@ static int guest_load(json_t *obj, const char *path, const char *name, struct rg
             return -1;
     }
     if ((part = json_object_get(obj, "versions"))) {
-        if (guest_keys(&g, part, "guest.versions", versions_keys) < 0)
+        if (guest_keys(&g, part, "guest.versions", rg_guest_versions_keys) < 0)
             return -1;
         if ((v = json_object_get(part, "command")) &&
             guest_argv(&g, v, "versions.command", &out->versions_command) < 0)
@@ -179,7 +173,7 @@ static int guest_load(json_t *obj, const char *path, const char *name, struct rg
             return -1;
     }
     if ((part = json_object_get(obj, "counters"))) {
-        if (guest_keys(&g, part, "guest.counters", counters_keys) < 0)
+        if (guest_keys(&g, part, "guest.counters", rg_guest_counters_keys) < 0)
             return -1;
         if ((v = json_object_get(part, "command")) &&
             guest_argv(&g, v, "counters.command", &out->counters_command) < 0)

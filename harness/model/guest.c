@@ -15,6 +15,13 @@ struct rg_guest_regex {
 static const char *const default_install[] = {"/usr/sbin/rg-install", "{package}", NULL};
 static const char *const default_counters[] = {"/bin/cat", "/proc/rg_sensor/stats", NULL};
 
+const char *const rg_guest_keys[] = {"ready", "install", "versions", "counters", "safe_mode",
+                                     NULL};
+const char *const rg_guest_ready_keys[] = {"pattern", "agent", "command", NULL};
+const char *const rg_guest_install_keys[] = {"command", "timeout_s", "record", NULL};
+const char *const rg_guest_versions_keys[] = {"command", "driver", "content", NULL};
+const char *const rg_guest_counters_keys[] = {"command", NULL};
+
 void rg_guest_init(struct rg_guest *g)
 {
     memset(g, 0, sizeof(*g));

@@ -71,6 +71,11 @@ struct rg_ready_info {
 #define RG_GUEST_DEFAULT_SAFE_MODE "ringgate.safe=1"
 #define RG_GUEST_DEFAULT_TIMEOUT_S 60
 
+/* The contract's keys, for the catalogue's and the scenario's parsers (NULL-terminated). */
+extern const char *const rg_guest_keys[], *const rg_guest_ready_keys[],
+    *const rg_guest_install_keys[], *const rg_guest_versions_keys[],
+    *const rg_guest_counters_keys[];
+
 void rg_guest_init(struct rg_guest *g);
 void rg_guest_fini(struct rg_guest *g);
 

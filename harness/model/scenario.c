@@ -884,18 +884,13 @@ static void get_regex(struct ctx *c, const struct ynode *y, const char *field, c
 
 static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y)
 {
-    static const char *const keys[] = {"ready",    "install",   "versions",
-                                       "counters", "safe_mode", NULL};
-    static const char *const ready_keys[] = {"pattern", "agent", "command", NULL};
-    static const char *const install_keys[] = {"command", "timeout_s", "record", NULL};
-    static const char *const versions_keys[] = {"command", "driver", "content", NULL};
-    static const char *const counters_keys[] = {"command", NULL};
     const struct ynode *part, *v;
     bool agent;
 
-    if (!check_keys(c, y, "guest", keys))
+    if (!check_keys(c, y, "guest", rg_guest_keys))
         return;
-    if ((part = map_get(y, "ready")) && check_keys(c, part, "guest.ready", ready_keys)) {
+    if ((part = map_get(y, "ready")) &&
+        check_keys(c, part, "guest.ready", rg_guest_ready_keys)) {
         if ((v = map_get(part, "pattern")))
             get_regex(c, v, "guest.ready.pattern", &g->ready_pattern, &g->ready_re);
         if ((v = map_get(part, "agent")) && get_bool(c, v, "guest.ready.agent", &agent))
@@ -903,7 +898,8 @@ static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y
         if ((v = map_get(part, "command")))
             get_argv(c, v, "guest.ready.command", &g->ready_command);
     }
-    if ((part = map_get(y, "install")) && check_keys(c, part, "guest.install", install_keys)) {
+    if ((part = map_get(y, "install")) &&
+        check_keys(c, part, "guest.install", rg_guest_install_keys)) {
         if ((v = map_get(part, "command")))
             get_argv(c, v, "guest.install.command", &g->install_command);
         if ((v = map_get(part, "timeout_s")))
@@ -912,7 +908,7 @@ static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y
             get_regex(c, v, "guest.install.record", &g->install_record, &g->install_record_re);
     }
     if ((part = map_get(y, "versions")) &&
-        check_keys(c, part, "guest.versions", versions_keys)) {
+        check_keys(c, part, "guest.versions", rg_guest_versions_keys)) {
         if ((v = map_get(part, "command")))
             get_argv(c, v, "guest.versions.command", &g->versions_command);
         if ((v = map_get(part, "driver")))
@@ -920,7 +916,8 @@ static void parse_guest(struct ctx *c, struct rg_guest *g, const struct ynode *y
         if ((v = map_get(part, "content")))
             get_string(c, v, "guest.versions.content", &g->versions_content);
     }
-    if ((part = map_get(y, "counters")) && check_keys(c, part, "guest.counters", counters_keys) &&
+    if ((part = map_get(y, "counters")) &&
+        check_keys(c, part, "guest.counters", rg_guest_counters_keys) &&
         (v = map_get(part, "command")))
         get_argv(c, v, "guest.counters.command", &g->counters_command);
     if ((v = map_get(y, "safe_mode")) && get_string(c, v, "guest.safe_mode", &g->safe_mode) &&
