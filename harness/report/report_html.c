@@ -379,12 +379,22 @@ static void scenario_facts(struct rg_buf *b, const json_t *s)
     rg_buf_puts(b, "</td></tr>\n<tr><th>baseline</th><td>");
     package(b, json_object_get(s, "baseline"));
     rg_buf_puts(b, "</td></tr>\n<tr><th>content validator</th><td>");
-    if (!json_is_true(json_object_get(val, "ran")))
+    if (rg_report_str(val, "failure")[0]) {
+        badge(b, "s-", "fail", "could not judge");
+        rg_buf_puts(b, " ");
+        esc(b, rg_report_str(val, "failure"));
+    } else if (!json_is_true(json_object_get(val, "ran"))) {
         rg_buf_puts(b, "<span class=\"muted\">not run</span>");
-    else if (json_is_true(json_object_get(val, "ok")))
+    } else if (json_is_true(json_object_get(val, "ok"))) {
         badge(b, "s-", "pass", "ok");
-    else
+    } else {
         badge(b, "s-", "fail", "refused the update");
+    }
+    if (rg_report_str(val, "command")[0]) {
+        rg_buf_puts(b, "<div class=\"mono muted\">");
+        esc(b, rg_report_str(val, "command"));
+        rg_buf_puts(b, "</div>");
+    }
     unique_list(b, json_object_get(val, "errors"), "mono");
     rg_buf_puts(b, "</td></tr>\n<tr><th>checks</th><td>");
     for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
