@@ -305,7 +305,8 @@ static void check_tree(const char *root, const char *rel, int inputs, const char
                 abort();
         }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_name);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_name); /* an empty folder: names is NULL */
     for (size_t i = 0; i < n; i++) {
         char sub[PATH_MAX];
         size_t l = strlen(names[i]), size;
