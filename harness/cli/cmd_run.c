@@ -8,6 +8,7 @@
 
 #include "cli/cmds.h"
 #include "engine/run.h"
+#include "model/shard.h"
 #include "report/events.h"
 #include "report/publish.h"
 #include "report/report.h"
@@ -42,6 +43,7 @@ struct run_args {
     struct rg_run_opts run;
     struct rg_cli_view view;
     int accel;
+    const char *shard; /* "I/N" */
 };
 static const struct run_args run_defaults = {.run = {.fail_fast = -1}, .accel = RG_ACCEL_AUTO};
 
@@ -74,6 +76,11 @@ static const struct rg_option run_options[] = {
                   "sign the verdict: a run that passes or blocks writes attestation.json "
                   "(in-toto test-result in a DSSE envelope, Ed25519 PEM key); `ringgate attest "
                   "verify` checks it"),
+    RG_OPT_STRING(0, "shard", AT(shard), "I/N",
+                  "run only shard I (from 0) of N: the planned cells of all the scenarios "
+                  "split the same way on every host, balanced by their time estimates "
+                  "(`ringgate plan --shards N` shows the split); report.json records the plan, "
+                  "this shard's cells and the digests under \"shard\""),
     RG_CLI_OPT_VIEW(AT(view)),
 };
 
@@ -185,6 +192,12 @@ static int cmd_run(void *opts, int argc, char **argv)
     struct run_args *a = opts;
 
     a->run.accel = (enum rg_accel)a->accel;
+    if (a->shard) {
+        struct rg_error err;
+
+        if (rg_shard_parse(a->shard, &a->run.shard_index, &a->run.shard_count, &err) < 0)
+            return rg_command_usage_error("run", "%s", err.msg);
+    }
     return rg_cli_execute(argv, (size_t)argc, &a->run, &a->view);
 }
 
