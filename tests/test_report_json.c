@@ -316,6 +316,7 @@ static void test_shard_run(void **state)
     json_t *report = NULL, *shard, *cells;
     struct rg_error e;
     struct stat st;
+    char *md, *first;
     int rc;
 
     put(f->dir, "sharded.yaml",
@@ -372,6 +373,19 @@ static void test_shard_run(void **state)
                                                           "ringgate_version")),
                         RG_VERSION);
     json_decref(report);
+    /* The Markdown summary of the same run, written, then appended to (the step summary). */
+    snprintf(other, sizeof(other), "%s/summary.md", f->dir);
+    assert_int_equal(rg_publish_summary_md(run, other, false, &errs), 0);
+    assert_int_equal(rg_publish_summary_md(run, other, true, &errs), 0);
+    md = rg_test_slurp(other, NULL);
+    assert_non_null(md);
+    first = strstr(md, "## ringgate: PASS (exit 0)\n");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "## ringgate: PASS (exit 0)\n"));
+    assert_non_null(strstr(md, ", shard 1/2\n"));
+    assert_non_null(strstr(md, "| sharded | tiny-2c-256m | 2 | 256 MiB | **pass** |"));
+    assert_null(strstr(md, "tiny-1c-256m"));
+    free(md);
     rg_run_free(run);
     rg_errors_free(&errs);
 }

@@ -14,11 +14,11 @@
 #define NITEMS 11
 
 static const struct rg_shard_item items[NITEMS] = {
-    {"boot", "tiny-1c-256m", 40},    {"boot", "tiny-2c-256m", 40},
+    {"boot", "tiny-1c-256m", 40},     {"boot", "tiny-2c-256m", 40},
     {"boot", "debian12-1c-512m", 40}, {"perf", "tiny-1c-256m", 112},
-    {"perf", "tiny-2c-256m", 112},   {"perf", "debian12-2c-1024m", 112},
-    {"roll", "tiny-1c-256m", 64},    {"roll", "tiny-2c-256m", 64},
-    {"roll", "alpine-1c-256m", 64},  {"roll", "alpine-2c-256m", 64},
+    {"perf", "tiny-2c-256m", 112},    {"perf", "debian12-2c-1024m", 112},
+    {"roll", "tiny-1c-256m", 64},     {"roll", "tiny-2c-256m", 64},
+    {"roll", "alpine-1c-256m", 64},   {"roll", "alpine-2c-256m", 64},
     {"soak", "tiny-4c-512m", 200},
 };
 
@@ -98,8 +98,8 @@ static void test_more_shards_than_cells(void **state)
 
 static void test_parse(void **state)
 {
-    static const char *const bad[] = {"", "1", "/2", "1/", "2/2", "3/2", "-1/2", "0/0",
-                                      "a/2", "1/2x", "1 /2", "0/-1", "99999999999/1", NULL};
+    static const char *const bad[] = {"",    "1",   "/2",   "1/",   "2/2",  "3/2",           "-1/2",
+                                      "0/0", "a/2", "1/2x", "1 /2", "0/-1", "99999999999/1", NULL};
     struct rg_error err;
     int i = -1, n = -1;
 
@@ -121,10 +121,8 @@ static void test_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_deterministic),
-        cmocka_unit_test(test_complete_disjoint_balanced),
-        cmocka_unit_test(test_input_order),
-        cmocka_unit_test(test_more_shards_than_cells),
+        cmocka_unit_test(test_deterministic), cmocka_unit_test(test_complete_disjoint_balanced),
+        cmocka_unit_test(test_input_order),   cmocka_unit_test(test_more_shards_than_cells),
         cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,8 +26,8 @@ static int order_cmp(const void *pa, const void *pb)
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
-int rg_shard_assign(const struct rg_shard_item *items, size_t n, size_t nshards,
-                    size_t *shard_of, long *load)
+int rg_shard_assign(const struct rg_shard_item *items, size_t n, size_t nshards, size_t *shard_of,
+                    long *load)
 {
     struct order *ord;
     long *sum;

@@ -18,8 +18,8 @@ struct rg_shard_item {
  * estimate so far (ties: the lowest index). The same items and nshards give the same split
  * on every host. Fills shard_of[i] for items[i] and, when load is not NULL, each shard's
  * total estimate in load[0..nshards). Returns -1 only when out of memory or nshards is 0. */
-int rg_shard_assign(const struct rg_shard_item *items, size_t n, size_t nshards,
-                    size_t *shard_of, long *load);
+int rg_shard_assign(const struct rg_shard_item *items, size_t n, size_t nshards, size_t *shard_of,
+                    long *load);
 
 /* Parses "I/N" (0 <= I < N, N >= 1, decimal). */
 int rg_shard_parse(const char *text, int *index, int *count, struct rg_error *err);
