@@ -372,6 +372,35 @@ static void test_markdown_escapes(void **state)
     json_decref(report);
 }
 
+/* At most 50 blocking findings, and a line saying how many more there are. */
+static void test_markdown_cap(void **state)
+{
+    json_t *report = json_pack("{s:s, s:i, s:[], s:[]}", "verdict", "block", "exit_code", 1,
+                               "cells", "findings");
+    struct rg_buf b = RG_BUF_INIT;
+    const char *p;
+    size_t rows = 0;
+
+    (void)state;
+    for (int i = 0; i < 60; i++) {
+        char title[32];
+
+        snprintf(title, sizeof(title), "crash %d", i);
+        json_array_append_new(json_object_get(report, "findings"),
+                              json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class", "crash", "title",
+                                        title, "action", "block", "count", 1, "cells"));
+    }
+    assert_int_equal(rg_report_markdown(report, &b), 0);
+    for (p = rg_buf_str(&b); (p = strstr(p, "| 1 | crash | crash ")); p++)
+        rows++;
+    assert_int_equal(rows, 50);
+    assert_non_null(strstr(rg_buf_str(&b), "crash 49 |"));
+    assert_null(strstr(rg_buf_str(&b), "crash 50 |"));
+    assert_non_null(strstr(rg_buf_str(&b), "\n10 more blocking findings: see report.json.\n"));
+    rg_buf_free(&b);
+    json_decref(report);
+}
+
 static void test_text_colour(void **state)
 {
     struct rg_buf b = RG_BUF_INIT;
@@ -527,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_text_colour),
         cmocka_unit_test(test_markdown_escapes),
+        cmocka_unit_test(test_markdown_cap),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_atomic_writes),
         cmocka_unit_test(test_html_plots),
