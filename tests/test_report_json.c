@@ -390,6 +390,52 @@ static void test_shard_run(void **state)
     rg_errors_free(&errs);
 }
 
+/* More shards than cells: shard 2/3 of two cells has none; it passes, reports render. */
+static void test_empty_shard(void **state)
+{
+    struct fx *f = *state;
+    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = FAKE_GOOD};
+    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1,
+                               .shard_index = 2, .shard_count = 3};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    char scen[300], out[300], disk[300];
+    char *paths[1] = {scen};
+    json_t *report = NULL, *shard;
+    struct rg_error e;
+    int rc;
+
+    put(f->dir, "empty.yaml",
+        "name: empty\n"
+        "update: {package: 0292.rgpkg}\n"
+        "baseline: {package: 0290.rgpkg}\n"
+        "trust: {keys: [vendor.pub]}\n"
+        "images: catalog.json\n"
+        "matrix: {image: [tiny], vcpus: [1, 2]}\n"
+        "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n");
+    snprintf(scen, sizeof(scen), "%s/empty.yaml", f->dir);
+    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
+    cfg.image_disk = disk;
+    fake_hv_configure(&cfg);
+    snprintf(out, sizeof(out), "%s/reports", f->dir);
+    opts.out_dir = out;
+    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
+    if (run)
+        rc = rg_publish(run, NULL, &errs);
+    if (errs.n)
+        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
+    assert_int_equal(rc, 0);
+    if (rg_report_load(run->dir, &report, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(json_array_size(json_object_get(report, "cells")), 0);
+    shard = json_object_get(report, "shard");
+    assert_int_equal(json_array_size(json_object_get(shard, "planned")), 2);
+    assert_int_equal(json_array_size(json_object_get(shard, "this_shard")), 0);
+    json_decref(report);
+    rg_run_free(run);
+    rg_errors_free(&errs);
+}
+
 static void test_good_update(void **state)
 {
     run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
@@ -415,6 +461,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crashing_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shard_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_shard, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
