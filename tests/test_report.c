@@ -1,6 +1,7 @@
-/* Unit tests for the report formats: text and JUnit rendered from fixed, hand-made report.json
- * files (tests/golden/rendered-from-fixtures/<name>/) against golden outputs, JUnit validated
- * with xmllint, the HTML page's structure, hostile strings, loading errors and atomic writes. */
+/* Unit tests for the report formats: text, Markdown and JUnit rendered from fixed, hand-made
+ * report.json files (tests/golden/rendered-from-fixtures/<name>/) against golden outputs, JUnit
+ * validated with xmllint, the HTML page's structure, hostile strings, loading errors and atomic
+ * writes. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +133,12 @@ static void check_fixture(const char *name)
     rg_test_golden(path, rg_buf_str(&text));
     if (!clean_utf8(rg_buf_str(&text), false))
         fail_msg("%s: the text summary holds invalid UTF-8 or control bytes", name);
+    rg_buf_reset(&text);
+    assert_int_equal(rg_report_markdown(report, &text), 0);
+    snprintf(path, sizeof(path), "%s/%s/summary.md", FIXTURES, name);
+    rg_test_golden(path, rg_buf_str(&text));
+    if (!clean_utf8(rg_buf_str(&text), false))
+        fail_msg("%s: the Markdown summary holds invalid UTF-8 or control bytes", name);
     xml = junit_file(report, junit);
     snprintf(path, sizeof(path), "%s/%s/junit.xml", FIXTURES, name);
     rg_test_golden(path, xml);
@@ -343,6 +350,57 @@ static void test_clean(void **state)
     clean_is(NULL, RG_CLEAN_LINE, "");
 }
 
+/* A title's '|' cannot end its table cell, nor its newline the row. */
+static void test_markdown_escapes(void **state)
+{
+    json_t *report = json_loads(
+        "{\"verdict\": \"block\", \"exit_code\": 1, \"cells\": [{\"scenario\": \"s|x\", "
+        "\"id\": \"c\", \"verdict\": \"block\", \"reasons\": [\"crash: a|b\\nc\"]}], "
+        "\"findings\": [{\"class\": \"crash\", \"title\": \"a|b\\nc\", \"action\": \"block\", "
+        "\"count\": 1, \"cells\": [\"s|x/c\"]}, {\"class\": \"perf\", \"title\": \"w\", "
+        "\"action\": \"warn\", \"count\": 1, \"cells\": []}]}",
+        0, NULL);
+    struct rg_buf b = RG_BUF_INIT;
+
+    (void)state;
+    assert_non_null(report);
+    assert_int_equal(rg_report_markdown(report, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b), "| s\\|x | c |"));
+    assert_non_null(strstr(rg_buf_str(&b), "| 1 | crash | a\\|b<br>c | s\\|x/c |\n"));
+    assert_null(strstr(rg_buf_str(&b), "| perf |")); /* warnings are not blocking */
+    rg_buf_free(&b);
+    json_decref(report);
+}
+
+/* At most 50 blocking findings, and a line saying how many more there are. */
+static void test_markdown_cap(void **state)
+{
+    json_t *report = json_pack("{s:s, s:i, s:[], s:[]}", "verdict", "block", "exit_code", 1,
+                               "cells", "findings");
+    struct rg_buf b = RG_BUF_INIT;
+    const char *p;
+    size_t rows = 0;
+
+    (void)state;
+    for (int i = 0; i < 60; i++) {
+        char title[32];
+
+        snprintf(title, sizeof(title), "crash %d", i);
+        json_array_append_new(json_object_get(report, "findings"),
+                              json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class", "crash", "title",
+                                        title, "action", "block", "count", 1, "cells"));
+    }
+    assert_int_equal(rg_report_markdown(report, &b), 0);
+    for (p = rg_buf_str(&b); (p = strstr(p, "| 1 | crash | crash ")); p++)
+        rows++;
+    assert_int_equal(rows, 50);
+    assert_non_null(strstr(rg_buf_str(&b), "crash 49 |"));
+    assert_null(strstr(rg_buf_str(&b), "crash 50 |"));
+    assert_non_null(strstr(rg_buf_str(&b), "\n10 more blocking findings: see report.json.\n"));
+    rg_buf_free(&b);
+    json_decref(report);
+}
+
 static void test_text_colour(void **state)
 {
     struct rg_buf b = RG_BUF_INIT;
@@ -497,6 +555,8 @@ int main(void)
         cmocka_unit_test(test_hostile_strings),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_text_colour),
+        cmocka_unit_test(test_markdown_escapes),
+        cmocka_unit_test(test_markdown_cap),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_atomic_writes),
         cmocka_unit_test(test_html_plots),

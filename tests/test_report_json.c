@@ -25,6 +25,7 @@
 #include "report/report.h"
 #include "testutil.h"
 #include "util/file.h"
+#include "util/ringgate.h"
 
 #ifndef RG_SOURCE_DIR
 #define RG_SOURCE_DIR "."
@@ -300,6 +301,141 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
     rg_errors_free(&errs);
 }
 
+/* --shard 1/2 of two equal cells: the plan and the split are recorded, and only this shard's
+ * cell (tiny-2c-256m: ties go by id, the first to shard 0) ran. */
+static void test_shard_run(void **state)
+{
+    struct fx *f = *state;
+    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = FAKE_GOOD, .noise = 0.04};
+    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1,
+                               .shard_index = 1, .shard_count = 2};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    char scen[300], out[300], disk[300], other[700];
+    char *paths[1] = {scen};
+    json_t *report = NULL, *shard, *cells;
+    struct rg_error e;
+    struct stat st;
+    char *md, *first;
+    int rc;
+
+    put(f->dir, "sharded.yaml",
+        "name: sharded\n"
+        "update: {package: 0292.rgpkg}\n"
+        "baseline: {package: 0290.rgpkg}\n"
+        "trust: {keys: [vendor.pub]}\n"
+        "images: catalog.json\n"
+        "matrix: {image: [tiny], vcpus: [1, 2]}\n"
+        "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n");
+    snprintf(scen, sizeof(scen), "%s/sharded.yaml", f->dir);
+    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
+    cfg.image_disk = disk;
+    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
+    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
+    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
+    snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
+    fake_hv_configure(&cfg);
+    snprintf(out, sizeof(out), "%s/reports", f->dir);
+    opts.out_dir = out;
+    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
+    if (run)
+        rc = rg_publish(run, NULL, &errs);
+    if (errs.n)
+        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
+    assert_int_equal(rc, 0);
+    assert_int_equal(fake_hv_live_domains(), 0);
+    if (rg_report_load(run->dir, &report, &e) < 0)
+        fail_msg("%s", e.msg);
+    cells = json_object_get(report, "cells");
+    assert_int_equal(json_array_size(cells), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cells, 0), "id")),
+                        "tiny-2c-256m");
+    snprintf(other, sizeof(other), "%s/cells/sharded/tiny-1c-256m", run->dir);
+    assert_int_not_equal(stat(other, &st), 0);
+    shard = json_object_get(report, "shard");
+    assert_true(json_is_object(shard));
+    assert_int_equal(json_integer_value(json_object_get(shard, "index")), 1);
+    assert_int_equal(json_integer_value(json_object_get(shard, "count")), 2);
+    assert_int_equal(json_array_size(json_object_get(shard, "planned")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(shard, "planned"), 0)),
+                        "sharded/tiny-1c-256m");
+    assert_int_equal(json_array_size(json_object_get(shard, "this_shard")), 1);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(shard, "this_shard"), 0)),
+        "sharded/tiny-2c-256m");
+    assert_int_equal(strlen(json_string_value(json_object_get(
+                         json_object_get(json_object_get(shard, "digests"), "scenarios"),
+                         "sharded"))),
+                     64);
+    assert_int_equal(
+        json_object_size(json_object_get(json_object_get(shard, "digests"), "packages")), 2);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(shard, "digests"),
+                                                          "ringgate_version")),
+                        RG_VERSION);
+    json_decref(report);
+    /* The Markdown summary of the same run, written, then appended to (the step summary). */
+    snprintf(other, sizeof(other), "%s/summary.md", f->dir);
+    assert_int_equal(rg_publish_summary_md(run, other, false, &errs), 0);
+    assert_int_equal(rg_publish_summary_md(run, other, true, &errs), 0);
+    md = rg_test_slurp(other, NULL);
+    assert_non_null(md);
+    first = strstr(md, "## ringgate: PASS (exit 0)\n");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "## ringgate: PASS (exit 0)\n"));
+    assert_non_null(strstr(md, ", shard 1/2\n"));
+    assert_non_null(strstr(md, "| sharded | tiny-2c-256m | 2 | 256 MiB | **pass** |"));
+    assert_null(strstr(md, "tiny-1c-256m"));
+    free(md);
+    rg_run_free(run);
+    rg_errors_free(&errs);
+}
+
+/* More shards than cells: shard 2/3 of two cells has none; it passes, reports render. */
+static void test_empty_shard(void **state)
+{
+    struct fx *f = *state;
+    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = FAKE_GOOD};
+    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1,
+                               .shard_index = 2, .shard_count = 3};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    char scen[300], out[300], disk[300];
+    char *paths[1] = {scen};
+    json_t *report = NULL, *shard;
+    struct rg_error e;
+    int rc;
+
+    put(f->dir, "empty.yaml",
+        "name: empty\n"
+        "update: {package: 0292.rgpkg}\n"
+        "baseline: {package: 0290.rgpkg}\n"
+        "trust: {keys: [vendor.pub]}\n"
+        "images: catalog.json\n"
+        "matrix: {image: [tiny], vcpus: [1, 2]}\n"
+        "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n");
+    snprintf(scen, sizeof(scen), "%s/empty.yaml", f->dir);
+    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
+    cfg.image_disk = disk;
+    fake_hv_configure(&cfg);
+    snprintf(out, sizeof(out), "%s/reports", f->dir);
+    opts.out_dir = out;
+    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
+    if (run)
+        rc = rg_publish(run, NULL, &errs);
+    if (errs.n)
+        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
+    assert_int_equal(rc, 0);
+    if (rg_report_load(run->dir, &report, &e) < 0)
+        fail_msg("%s", e.msg);
+    assert_int_equal(json_array_size(json_object_get(report, "cells")), 0);
+    shard = json_object_get(report, "shard");
+    assert_int_equal(json_array_size(json_object_get(shard, "planned")), 2);
+    assert_int_equal(json_array_size(json_object_get(shard, "this_shard")), 0);
+    json_decref(report);
+    rg_run_free(run);
+    rg_errors_free(&errs);
+}
+
 static void test_good_update(void **state)
 {
     run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
@@ -324,6 +460,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crashing_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shard_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_shard, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,22 +1,28 @@
-/* `ringgate plan FILE [--json]`: the cells a scenario's matrix expands to, and a time estimate. */
+/* `ringgate plan FILE... [--json] [--shards N]`: the cells the scenarios' matrices expand to, a
+ * time estimate, and how `run --shard I/N` splits them. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cmds.h"
 #include "model/scenario.h"
+#include "model/shard.h"
 #include "util/ringgate.h"
 
 static const char plan_about[] =
     "Expands the scenario's matrix (the product of image, vcpus and memory_mib in that\n"
     "order, minus excludes, then includes; duplicates dropped) and prints the cells with\n"
-    "their stable ids (<image>-<vcpus>c-<memory_mib>m) and a rough time estimate.\n";
+    "their stable ids (<image>-<vcpus>c-<memory_mib>m) and a rough time estimate.\n"
+    "With --shards N, shows how `ringgate run --shard I/N` with the same scenarios (in the\n"
+    "same order) splits their cells: each shard's cells and its estimate (the sum of its\n"
+    "cells' estimates, run one at a time).\n";
 static const char plan_more[] = "Exit: 0 ok, 2 invalid scenario or usage.\n";
 
 struct plan_args {
     bool json, no_files;
-    int jobs;
+    int jobs, shards;
 };
 static const struct plan_args plan_defaults = {0};
 
@@ -29,9 +35,89 @@ static const struct rg_option plan_options[] = {
     RG_OPT_BOOL(0, "no-files", AT(no_files),
                 "do not require referenced packages, keys and catalogue to exist"),
     RG_CLI_OPT_JOBS(AT(jobs)),
+    RG_OPT_INT(0, "shards", AT(shards), "N", 1, 4096, "--shards takes a number from 1 to 4096",
+               "show the split of `run --shard I/N`: each shard's cells and estimate (with "
+               "--json: \"shards\": [{\"index\", \"estimate_s\", \"cells\"}...])"),
 };
 
-static int plan_print_json(const struct rg_scenario *sc, int jobs)
+/* The split of the scenarios' cells over n shards, as `run --shard` makes it: keys[i]
+ * ("scenario/id", plan order) went to shard_of[i]; load[s] is shard s's estimate. */
+struct split {
+    char **keys;
+    size_t *shard_of, n;
+    long *load;
+};
+
+static int split_make(struct rg_scenario *const *scs, size_t nsc, int nshards,
+                      struct split *sp)
+{
+    struct rg_shard_item *items;
+    size_t k = 0;
+    int rc;
+
+    sp->n = 0;
+    for (size_t s = 0; s < nsc; s++)
+        sp->n += scs[s]->ncells;
+    items = calloc(sp->n + 1, sizeof(*items));
+    sp->keys = calloc(sp->n + 1, sizeof(*sp->keys));
+    sp->shard_of = calloc(sp->n + 1, sizeof(*sp->shard_of));
+    sp->load = calloc((size_t)nshards, sizeof(*sp->load));
+    for (size_t s = 0; s < nsc; s++)
+        for (size_t i = 0; i < scs[s]->ncells; i++, k++) {
+            char key[256];
+
+            items[k] = (struct rg_shard_item){scs[s]->name, scs[s]->cells[i].id,
+                                              rg_scenario_cell_estimate_s(scs[s])};
+            snprintf(key, sizeof(key), "%s/%s", scs[s]->name, scs[s]->cells[i].id);
+            sp->keys[k] = strdup(key);
+        }
+    rc = rg_shard_assign(items, sp->n, (size_t)nshards, sp->shard_of, sp->load);
+    free(items);
+    return rc;
+}
+
+static void split_free(struct split *sp)
+{
+    for (size_t i = 0; i < sp->n; i++)
+        free(sp->keys[i]);
+    free(sp->keys);
+    free(sp->shard_of);
+    free(sp->load);
+}
+
+static json_t *split_json(const struct split *sp, int nshards)
+{
+    json_t *shards = json_array();
+
+    for (int s = 0; s < nshards; s++) {
+        json_t *cells = json_array();
+
+        for (size_t i = 0; i < sp->n; i++)
+            if (sp->shard_of[i] == (size_t)s)
+                json_array_append_new(cells, json_string(sp->keys[i]));
+        json_array_append_new(shards, json_pack("{s:i, s:I, s:o}", "index", s, "estimate_s",
+                                                (json_int_t)sp->load[s], "cells", cells));
+    }
+    return shards;
+}
+
+static void split_print(const struct split *sp, int nshards)
+{
+    for (int s = 0; s < nshards; s++) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < sp->n; i++)
+            n += sp->shard_of[i] == (size_t)s;
+        printf("\nshard %d/%d  %zu cell%s, about %ld min %02ld s\n", s, nshards, n,
+               n == 1 ? "" : "s", sp->load[s] / 60, sp->load[s] % 60);
+        for (size_t i = 0; i < sp->n; i++)
+            if (sp->shard_of[i] == (size_t)s)
+                printf("  %s\n", sp->keys[i]);
+    }
+}
+
+static int plan_print_json(const struct rg_scenario *sc, int jobs, const struct split *sp,
+                           int nshards)
 {
     json_t *root = json_object(), *cells = json_array();
     char *text;
@@ -46,6 +132,8 @@ static int plan_print_json(const struct rg_scenario *sc, int jobs)
     json_object_set_new(root, "cells", cells);
     json_object_set_new(root, "jobs", json_integer(jobs));
     json_object_set_new(root, "estimate_s", json_integer(rg_scenario_estimate_s(sc, jobs)));
+    if (nshards > 0)
+        json_object_set_new(root, "shards", split_json(sp, nshards));
     text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (!text)
@@ -80,25 +168,47 @@ static int cmd_plan(void *opts, int argc, char **argv)
     const struct plan_args *a = opts;
     struct rg_scenario_opts sopts = {.check_files = !a->no_files};
     struct rg_errors errs = {0};
-    struct rg_scenario *sc = NULL;
-    int rc, jobs;
+    struct rg_scenario **scs = calloc((size_t)argc + 1, sizeof(*scs));
+    struct split sp = {0};
+    size_t nsc = 0;
+    int rc = RG_EXIT_USAGE, jobs;
 
-    (void)argc;
-    if (rg_scenario_load(argv[0], &sopts, &sc, &errs) < 0) {
+    if (a->json && argc > 1) {
+        free(scs);
+        return rg_command_usage_error("plan", "--json takes one scenario file");
+    }
+    for (int i = 0; i < argc; i++)
+        if (rg_scenario_load(argv[i], &sopts, &scs[nsc], &errs) == 0)
+            nsc++;
+    if (errs.n) {
         rg_errors_print(stderr, &errs);
-        rg_errors_free(&errs);
-        return RG_EXIT_USAGE;
+        goto out;
     }
-    jobs = rg_scenario_jobs(sc, a->jobs);
+    if (a->shards > 0 && split_make(scs, nsc, a->shards, &sp) < 0)
+        goto out;
+    /* As a suite does: the first scenario's gate.jobs. */
+    jobs = rg_scenario_jobs(scs[0], a->jobs);
     if (a->json) {
-        rc = plan_print_json(sc, jobs);
-    } else {
-        plan_print_table(sc, jobs);
-        rc = RG_EXIT_OK;
+        rc = plan_print_json(scs[0], jobs, &sp, a->shards);
+        goto out;
     }
-    rg_scenario_free(sc);
+    for (size_t s = 0; s < nsc; s++) {
+        if (s)
+            putchar('\n');
+        plan_print_table(scs[s], jobs);
+    }
+    if (a->shards > 0)
+        split_print(&sp, a->shards);
+    rc = RG_EXIT_OK;
+out:
+    split_free(&sp);
+    for (size_t s = 0; s < nsc; s++)
+        rg_scenario_free(scs[s]);
+    free(scs);
+    rg_errors_free(&errs);
     return rc;
 }
 
-RG_COMMAND(plan, "show the cells a scenario's matrix expands to", .name = "plan", .usage = "FILE",
-           .min_args = 1, .max_args = 1, .args_error = "expected exactly one scenario file");
+RG_COMMAND(plan, "show the cells a scenario's matrix expands to", .name = "plan",
+           .usage = "FILE...", .min_args = 1, .max_args = -1,
+           .args_error = "expected at least one scenario file");

@@ -8,6 +8,7 @@
 
 #include "cli/cmds.h"
 #include "engine/run.h"
+#include "model/shard.h"
 #include "report/events.h"
 #include "report/publish.h"
 #include "report/report.h"
@@ -42,8 +43,10 @@ struct run_args {
     struct rg_run_opts run;
     struct rg_cli_view view;
     int accel;
+    const char *shard; /* "I/N" */
 };
-static const struct run_args run_defaults = {.run = {.fail_fast = -1}, .accel = RG_ACCEL_AUTO};
+static const struct run_args run_defaults = {
+    .run = {.fail_fast = -1}, .view = {.step_summary = true}, .accel = RG_ACCEL_AUTO};
 
 #define AT(field) offsetof(struct run_args, field)
 
@@ -74,6 +77,15 @@ static const struct rg_option run_options[] = {
                   "sign the verdict: a run that passes or blocks writes attestation.json "
                   "(in-toto test-result in a DSSE envelope, Ed25519 PEM key); `ringgate attest "
                   "verify` checks it"),
+    RG_OPT_STRING(0, "shard", AT(shard), "I/N",
+                  "run only shard I (from 0) of N: the planned cells of all the scenarios "
+                  "split the same way on every host, balanced by their time estimates "
+                  "(`ringgate plan --shards N` shows the split); report.json records the plan, "
+                  "this shard's cells and the digests under \"shard\""),
+    RG_OPT_STRING(0, "summary-md", AT(view.summary_md), "FILE",
+                  "write a Markdown summary (verdict, exit code, the matrix with each cell's "
+                  "verdict, the blocking findings deduplicated, at most 50) to FILE; without "
+                  "it, the summary is appended to $GITHUB_STEP_SUMMARY when that is set"),
     RG_CLI_OPT_VIEW(AT(view)),
 };
 
@@ -180,11 +192,30 @@ static void print_summary(const struct rg_run *run, const struct cli *cli)
     json_decref(report);
 }
 
+/* --summary-md FILE, else GitHub Actions' job summary: a missing summary fails nothing (the
+ * verdict stands), it is reported with the other errors. */
+static void write_summary_md(const struct rg_run *run, const struct rg_cli_view *view,
+                             struct rg_errors *errs)
+{
+    const char *step = getenv("GITHUB_STEP_SUMMARY");
+
+    if (view->summary_md)
+        rg_publish_summary_md(run, view->summary_md, false, errs);
+    else if (view->step_summary && step && *step)
+        rg_publish_summary_md(run, step, true, errs);
+}
+
 static int cmd_run(void *opts, int argc, char **argv)
 {
     struct run_args *a = opts;
 
     a->run.accel = (enum rg_accel)a->accel;
+    if (a->shard) {
+        struct rg_error err;
+
+        if (rg_shard_parse(a->shard, &a->run.shard_index, &a->run.shard_count, &err) < 0)
+            return rg_command_usage_error("run", "%s", err.msg);
+    }
     return rg_cli_execute(argv, (size_t)argc, &a->run, &a->view);
 }
 
@@ -212,6 +243,8 @@ int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts,
     rc = rg_run_execute(paths, n, opts, &run, &errs);
     if (run)
         rc = rg_publish(run, opts->attest_key, &errs);
+    if (run)
+        write_summary_md(run, view, &errs);
     if (errs.n)
         rg_errors_print(stderr, &errs);
     if (run && !cli.quiet)

@@ -56,6 +56,8 @@ int rg_command_parse(const struct rg_opt_spec *spec, int argc, char **argv, void
 /* How a run shows its progress (run and reproduce). */
 struct rg_cli_view {
     bool quiet, verbose, json;
+    const char *summary_md; /* run --summary-md FILE */
+    bool step_summary;      /* without it, append to $GITHUB_STEP_SUMMARY if set (run only) */
 };
 
 /* Options more than one command has; at is the offset of the field they set. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "model/catalog.h"
+#include "model/shard.h"
 #include "package/package.h"
 #include "package/validator.h"
 #include "util/buf.h"
@@ -388,6 +389,51 @@ static void keep_only_cell(struct rg_run *run, const char *want, struct rg_error
     rg_buf_free(&ids);
 }
 
+/* --shard I/N: records the whole plan and its split, then keeps this shard's cells only (the
+ * others are not booted, not even planned as jobs). */
+static void keep_shard(struct rg_run *run, int index, int count, struct rg_errors *errs)
+{
+    struct rg_shard_item *items;
+    size_t n = 0, k = 0;
+
+    for (size_t s = 0; s < run->nscenarios; s++)
+        n += run->scenarios[s].sc->ncells;
+    items = calloc(n + 1, sizeof(*items));
+    run->planned = calloc(n + 1, sizeof(*run->planned));
+    run->planned_shard = calloc(n + 1, sizeof(*run->planned_shard));
+    for (size_t s = 0; s < run->nscenarios; s++) {
+        const struct rg_scenario *sc = run->scenarios[s].sc;
+
+        for (size_t i = 0; i < sc->ncells; i++, k++) {
+            char key[256];
+
+            items[k] = (struct rg_shard_item){sc->name, sc->cells[i].id,
+                                              rg_scenario_cell_estimate_s(sc)};
+            snprintf(key, sizeof(key), "%s/%s", sc->name, sc->cells[i].id);
+            run->planned[k] = strdup(key);
+        }
+    }
+    run->nplanned = n;
+    run->shard_index = index;
+    run->shard_count = count;
+    if (rg_shard_assign(items, n, (size_t)count, run->planned_shard, NULL) < 0) {
+        rg_errors_add(errs, NULL, 0, 0, "--shard: out of memory");
+        free(items);
+        return;
+    }
+    k = 0;
+    for (size_t s = 0; s < run->nscenarios; s++) {
+        struct rg_scenario *sc = run->scenarios[s].sc;
+        size_t kept = 0;
+
+        for (size_t i = 0; i < sc->ncells; i++, k++)
+            if (run->planned_shard[k] == (size_t)index)
+                sc->cells[kept++] = sc->cells[i];
+        sc->ncells = kept;
+    }
+    free(items);
+}
+
 /* A/A: every deciding metric that came out significant is a false positive. */
 static void count_aa(struct rg_run *run)
 {
@@ -571,6 +617,8 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
         prepare_scenario(&run->scenarios[i], opts, errs);
     if (opts->only_cell)
         keep_only_cell(run, opts->only_cell, errs);
+    if (opts->shard_count > 0)
+        keep_shard(run, opts->shard_index, opts->shard_count, errs);
     if (opts->attest_key) {
         /* A key that cannot sign must fail now, not after the boots. */
         unsigned char sig[RG_SIG_BYTES];
@@ -656,5 +704,9 @@ void rg_run_free(struct rg_run *run)
     for (size_t i = 0; i < run->ncells; i++)
         rg_cell_result_free(&run->cells[i]);
     free(run->cells);
+    for (size_t i = 0; i < run->nplanned; i++)
+        free(run->planned[i]);
+    free(run->planned);
+    free(run->planned_shard);
     free(run);
 }

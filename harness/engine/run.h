@@ -26,6 +26,7 @@ struct rg_run_opts {
     const char *attest_key; /* sign RUN_DIR/attestation.json with this Ed25519 key */
     const char *only_cell;  /* run just this cell id ("scenario/id" or "id") */
     int stop_after_boot;    /* > 0: cells wind down after their boot N (reproduce --boot) */
+    int shard_index, shard_count; /* count > 0: run only shard index of count (model/shard.h) */
     /* Progress for the CLI, called from cell threads (serialised by the run). */
     void (*progress)(void *opaque, const struct rg_cell_result *res, const char *state,
                      const char *detail);
@@ -68,6 +69,10 @@ struct rg_run {
     bool attested; /* attestation.json written */
     struct rg_run_scenario *scenarios;
     size_t nscenarios;
+    /* --shard: every planned cell ("scenario/id", plan order) and the shard it went to. */
+    int shard_index, shard_count; /* count 0: not sharded */
+    char **planned;
+    size_t *planned_shard, nplanned;
     struct rg_cell_result *cells;
     size_t ncells;
     enum rg_verdict verdict;

@@ -1186,7 +1186,7 @@ const char *rg_workload_name(enum rg_workload w)
     return workload_names[w];
 }
 
-int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
+int rg_scenario_cell_estimate_s(const struct rg_scenario *sc)
 {
     /* Measured here: a tiny guest boots to ready in about 2 s under TCG, debian12 in 7-13 s;
      * 8 s a boot, start and teardown included, sits between them. Each cell boots the
@@ -1194,11 +1194,18 @@ int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
     const int boot_s = 8;
     int boots = 2 + sc->boot.reboots + (sc->checks.rollback ? 2 : 0);
     int cell_s = boots * (boot_s + sc->boot.soak_s);
-    size_t waves;
 
     if (sc->checks.performance.enabled)
         /* Typically decided at the first look; an undecided metric takes up to max_samples. */
         cell_s += sc->checks.performance.samples * 2 * 3 + 2 * boot_s;
+    return cell_s;
+}
+
+int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs)
+{
+    int cell_s = rg_scenario_cell_estimate_s(sc);
+    size_t waves;
+
     if (jobs < 1)
         jobs = 1;
     waves = (sc->ncells + (size_t)jobs - 1) / (size_t)jobs;

@@ -121,6 +121,8 @@ const char *rg_workload_name(enum rg_workload w);
 
 /* Rough wall-clock estimate of a run, in seconds, for `plan`. */
 int rg_scenario_estimate_s(const struct rg_scenario *sc, int jobs);
+/* The same for one of its cells run alone (every cell of a scenario costs the same). */
+int rg_scenario_cell_estimate_s(const struct rg_scenario *sc);
 
 /* How many cells run in parallel: cli_jobs when given (> 0), else the scenario's gate.jobs,
  * else the host's online core count. `plan` and `run` both ask here. */

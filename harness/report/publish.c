@@ -51,3 +51,21 @@ int rg_publish(struct rg_run *run, const char *attest_key, struct rg_errors *err
     }
     return run->exit_code;
 }
+
+int rg_publish_summary_md(const struct rg_run *run, const char *path, bool append,
+                          struct rg_errors *errs)
+{
+    struct rg_error e = {0};
+    json_t *written = NULL;
+    int rc;
+
+    if (rg_report_load(run->dir, &written, &e) < 0) {
+        rg_errors_push(errs, &e);
+        return -1;
+    }
+    rc = rg_report_write_markdown(written, path, append, &e);
+    if (rc < 0)
+        rg_errors_push(errs, &e);
+    json_decref(written);
+    return rc;
+}

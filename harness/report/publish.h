@@ -2,6 +2,8 @@
 #ifndef RG_PUBLISH_H
 #define RG_PUBLISH_H
 
+#include <stdbool.h>
+
 #include "engine/run.h"
 #include "util/error.h"
 
@@ -10,6 +12,11 @@
  * exists is published, interrupted ones included. Returns the run's exit code, or
  * RG_EXIT_INCONCLUSIVE when report.json cannot be written; errors go to errs. */
 int rg_publish(struct rg_run *run, const char *attest_key, struct rg_errors *errs);
+
+/* The Markdown summary (report_markdown.c) of the published run's report.json, written to
+ * path, or appended to it with append ($GITHUB_STEP_SUMMARY). */
+int rg_publish_summary_md(const struct rg_run *run, const char *path, bool append,
+                          struct rg_errors *errs);
 
 /* report.json from the run (report_json.c). */
 int rg_report_write_json(const struct rg_run *run, const char *path, struct rg_error *err);

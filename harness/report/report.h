@@ -27,6 +27,12 @@ int rg_report_write_html(const json_t *report, const char *path, struct rg_error
 
 /* The summary printed at the end of `ringgate run`; ANSI colour only when color is set. */
 int rg_report_text(const json_t *report, bool color, struct rg_buf *out);
+/* The Markdown summary for CI pages: verdict and exit code, the matrix as a table, the
+ * blocking findings deduplicated (at most 50); untrusted strings escaped for tables. With
+ * append, the file is added to (as $GITHUB_STEP_SUMMARY wants); else written atomically. */
+int rg_report_markdown(const json_t *report, struct rg_buf *out);
+int rg_report_write_markdown(const json_t *report, const char *path, bool append,
+                             struct rg_error *err);
 
 /* What the formats share. Strings in a report are untrusted (guest console output, names
  * from scenario files): rg_report_put_clean appends s as valid UTF-8 (strictly: no

@@ -295,6 +295,41 @@ static json_t *dedup_json(const struct rg_run *run)
     return out;
 }
 
+static void shard_pkg(json_t *pkgs, const struct rg_pkg_info *p)
+{
+    char key[200];
+
+    if (!p->present)
+        return;
+    snprintf(key, sizeof(key), "%s@%s", p->name, p->version);
+    json_object_set_new(pkgs, key, json_string(p->sha256));
+}
+
+/* --shard: the whole plan, this shard's part, and the digests shards must share to be merged
+ * (the same scenarios, packages and harness version on every host). */
+static json_t *shard_json(const struct rg_run *run)
+{
+    json_t *planned = json_array(), *mine = json_array(), *scen = json_object(),
+           *pkgs = json_object();
+
+    for (size_t i = 0; i < run->nplanned; i++) {
+        json_array_append_new(planned, json_string(run->planned[i]));
+        if (run->planned_shard[i] == (size_t)run->shard_index)
+            json_array_append_new(mine, json_string(run->planned[i]));
+    }
+    for (size_t i = 0; i < run->nscenarios; i++) {
+        const struct rg_run_scenario *s = &run->scenarios[i];
+
+        json_object_set_new(scen, s->sc->name, json_string(s->sha256));
+        shard_pkg(pkgs, &s->update);
+        shard_pkg(pkgs, &s->baseline);
+    }
+    return json_pack("{s:i, s:i, s:o, s:o, s:{s:o, s:o, s:s}}", "index", run->shard_index,
+                     "count", run->shard_count, "planned", planned, "this_shard", mine,
+                     "digests", "scenarios", scen, "packages", pkgs, "ringgate_version",
+                     RG_VERSION);
+}
+
 static json_t *run_json(const struct rg_run *run)
 {
     json_t *scenarios = json_array(), *cells = json_array(), *reasons = json_array(), *root;
@@ -353,6 +388,8 @@ static json_t *run_json(const struct rg_run *run)
     json_object_set_new(root, "scenarios", scenarios);
     json_object_set_new(root, "cells", cells);
     json_object_set_new(root, "findings", dedup_json(run));
+    if (run->shard_count > 0)
+        json_object_set_new(root, "shard", shard_json(run));
     return root;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Golden CLI tests: each malformed scenario must exit 2 and print exactly its expected errors.
+# Golden CLI tests: each malformed scenario must exit 2 and print exactly its expected errors;
+# --shard's usage errors and plan --shards' split.
 # RG_UPDATE_GOLDEN=1 rewrites the .err files (review the diff before committing it).
 set -uo pipefail
 ringgate=${1:?usage: run-golden.sh RINGGATE}
@@ -34,5 +35,29 @@ for yaml in scenarios/*.yaml; do
         fail=$((fail + 1))
     fi
 done
+# --shard I/N: a bad value is a usage error (exit 2, nothing loaded, nothing booted).
+for bad in 2/2 -1/2 0/0 1 a/b 1/2x; do
+    msg=$("$ringgate" run --shard "$bad" scenarios/smoke.yaml 2>&1 >/dev/null)
+    code=$?
+    if [ "$code" -ne 2 ] || ! grep -q -- "--shard" <<<"$msg"; then
+        echo "FAIL run --shard $bad: exit $code, '$msg'"
+        fail=$((fail + 1))
+    else
+        pass=$((pass + 1))
+    fi
+done
+# plan --shards: the same split twice, every planned cell in exactly one shard.
+shards=$("$ringgate" plan --no-files --shards 3 scenarios/*.yaml 2>&1)
+again=$("$ringgate" plan --no-files --shards 3 scenarios/*.yaml 2>&1)
+planned=$("$ringgate" plan --no-files --shards 1 scenarios/*.yaml | sed -n '/^shard 0\/1/,$p' |
+    grep '^  ' | sort)
+split=$(grep '^  [^ ]*/[^ ]*$' <<<"$shards" | sort)
+if [ "$shards" != "$again" ] || [ -z "$planned" ] || [ "$planned" != "$split" ] ||
+    [ "$(uniq -d <<<"$split")" != "" ]; then
+    echo "FAIL plan --shards 3: not deterministic, or cells lost or repeated"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
