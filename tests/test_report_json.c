@@ -234,22 +234,60 @@ static void golden(const char *name, const char *file, const char *actual)
     rg_test_golden(path, actual);
 }
 
+/* Writes `text` as NAME.yaml, runs it on the fake with the given guest behaviour and
+ * publishes it: the run (the caller frees it) and its report.json, loaded. Asserts the exit
+ * code and that no VM is left. */
+static struct rg_run *fake_run(struct fx *f, const char *name, const char *text,
+                               enum fake_effect effect, struct rg_run_opts *opts, int want_exit,
+                               json_t **report)
+{
+    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = effect, .noise = 0.04};
+    struct rg_errors errs = {0};
+    struct rg_run *run = NULL;
+    char file[80], scen[300], out[300], disk[300];
+    char *paths[1] = {scen};
+    struct rg_error e;
+    int rc;
+
+    snprintf(file, sizeof(file), "%s.yaml", name);
+    put(f->dir, file, text);
+    snprintf(scen, sizeof(scen), "%s/%s", f->dir, file);
+    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
+    cfg.image_disk = disk;
+    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
+    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
+    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
+    snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
+    fake_hv_configure(&cfg);
+    snprintf(out, sizeof(out), "%s/reports", f->dir);
+    opts->ops = &fake_hv_ops;
+    opts->out_dir = out;
+    rc = rg_run_execute(paths, 1, opts, &run, &errs);
+    if (run)
+        rc = rg_publish(run, NULL, &errs);
+    if (errs.n)
+        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
+    assert_int_equal(rc, want_exit);
+    assert_non_null(run);
+    assert_int_equal(fake_hv_live_domains(), 0);
+    if (rg_report_load(run->dir, report, &e) < 0)
+        fail_msg("%s", e.msg);
+    rg_errors_free(&errs);
+    return run;
+}
+
 /* Runs the scenario on the fake with the given guest behaviour, then compares the report,
  * its JUnit and its text summary with the golden files of `name`. */
 static void run_golden(struct fx *f, const char *name, const char *checks,
                        enum fake_effect effect, int want_exit)
 {
-    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = effect, .noise = 0.04};
-    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1};
-    struct rg_errors errs = {0};
-    struct rg_run *run = NULL;
-    char text[2048], scen[300], out[300], disk[300];
-    char *paths[1] = {scen};
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1};
+    struct rg_run *run;
+    char text[2048];
     json_t *report = NULL, *norm;
     struct rg_error e;
     struct rg_buf b = RG_BUF_INIT;
     char *dump;
-    int rc;
 
     snprintf(text, sizeof(text),
              "name: %s\n"
@@ -264,27 +302,7 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
              "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n"
              "checks: {%s}\n",
              name, checks);
-    snprintf(scen, sizeof(scen), "%s/%s.yaml", f->dir, name);
-    put(f->dir, strrchr(scen, '/') + 1, text);
-    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
-    cfg.image_disk = disk;
-    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
-    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
-    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
-    snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
-    fake_hv_configure(&cfg);
-    snprintf(out, sizeof(out), "%s/reports", f->dir);
-    opts.out_dir = out;
-    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
-    if (run)
-        rc = rg_publish(run, NULL, &errs);
-    if (errs.n)
-        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
-    assert_int_equal(rc, want_exit);
-    assert_non_null(run);
-    assert_int_equal(fake_hv_live_domains(), 0);
-    if (rg_report_load(run->dir, &report, &e) < 0)
-        fail_msg("%s", e.msg);
+    run = fake_run(f, name, text, effect, &opts, want_exit, &report);
     norm = normalise(report, f->dir, run->run_id);
     dump = json_dumps(norm, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     golden(name, "report.json", dump);
@@ -298,7 +316,21 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
     json_decref(norm);
     json_decref(report);
     rg_run_free(run);
-    rg_errors_free(&errs);
+}
+
+/* A scenario of two equal good cells (1 and 2 vCPUs), in text. */
+static const char *two_cells(char *text, size_t size, const char *name)
+{
+    snprintf(text, size,
+             "name: %s\n"
+             "update: {package: 0292.rgpkg}\n"
+             "baseline: {package: 0290.rgpkg}\n"
+             "trust: {keys: [vendor.pub]}\n"
+             "images: catalog.json\n"
+             "matrix: {image: [tiny], vcpus: [1, 2]}\n"
+             "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n",
+             name);
+    return text;
 }
 
 /* --shard 1/2 of two equal cells: the plan and the split are recorded, and only this shard's
@@ -306,46 +338,16 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
 static void test_shard_run(void **state)
 {
     struct fx *f = *state;
-    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = FAKE_GOOD, .noise = 0.04};
-    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1,
-                               .shard_index = 1, .shard_count = 2};
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1, .shard_index = 1, .shard_count = 2};
     struct rg_errors errs = {0};
-    struct rg_run *run = NULL;
-    char scen[300], out[300], disk[300], other[700];
-    char *paths[1] = {scen};
+    struct rg_run *run;
+    char other[700], text[512];
     json_t *report = NULL, *shard, *cells;
-    struct rg_error e;
     struct stat st;
     char *md, *first;
-    int rc;
 
-    put(f->dir, "sharded.yaml",
-        "name: sharded\n"
-        "update: {package: 0292.rgpkg}\n"
-        "baseline: {package: 0290.rgpkg}\n"
-        "trust: {keys: [vendor.pub]}\n"
-        "images: catalog.json\n"
-        "matrix: {image: [tiny], vcpus: [1, 2]}\n"
-        "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n");
-    snprintf(scen, sizeof(scen), "%s/sharded.yaml", f->dir);
-    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
-    cfg.image_disk = disk;
-    snprintf(cfg.image_sensor, sizeof(cfg.image_sensor), "1.0.0");
-    snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
-    snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
-    snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
-    fake_hv_configure(&cfg);
-    snprintf(out, sizeof(out), "%s/reports", f->dir);
-    opts.out_dir = out;
-    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
-    if (run)
-        rc = rg_publish(run, NULL, &errs);
-    if (errs.n)
-        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
-    assert_int_equal(rc, 0);
-    assert_int_equal(fake_hv_live_domains(), 0);
-    if (rg_report_load(run->dir, &report, &e) < 0)
-        fail_msg("%s", e.msg);
+    run = fake_run(f, "sharded", two_cells(text, sizeof(text), "sharded"), FAKE_GOOD, &opts, 0,
+                   &report);
     cells = json_object_get(report, "cells");
     assert_int_equal(json_array_size(cells), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(cells, 0), "id")),
@@ -394,46 +396,19 @@ static void test_shard_run(void **state)
 static void test_empty_shard(void **state)
 {
     struct fx *f = *state;
-    struct fake_hv_config cfg = {.boot_s = 0.02, .effect = FAKE_GOOD};
-    struct rg_run_opts opts = {.ops = &fake_hv_ops, .fail_fast = 0, .jobs = 1,
-                               .shard_index = 2, .shard_count = 3};
-    struct rg_errors errs = {0};
-    struct rg_run *run = NULL;
-    char scen[300], out[300], disk[300];
-    char *paths[1] = {scen};
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1, .shard_index = 2, .shard_count = 3};
+    struct rg_run *run;
+    char text[512];
     json_t *report = NULL, *shard;
-    struct rg_error e;
-    int rc;
 
-    put(f->dir, "empty.yaml",
-        "name: empty\n"
-        "update: {package: 0292.rgpkg}\n"
-        "baseline: {package: 0290.rgpkg}\n"
-        "trust: {keys: [vendor.pub]}\n"
-        "images: catalog.json\n"
-        "matrix: {image: [tiny], vcpus: [1, 2]}\n"
-        "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n");
-    snprintf(scen, sizeof(scen), "%s/empty.yaml", f->dir);
-    snprintf(disk, sizeof(disk), "%s/disk.qcow2", f->dir);
-    cfg.image_disk = disk;
-    fake_hv_configure(&cfg);
-    snprintf(out, sizeof(out), "%s/reports", f->dir);
-    opts.out_dir = out;
-    rc = rg_run_execute(paths, 1, &opts, &run, &errs);
-    if (run)
-        rc = rg_publish(run, NULL, &errs);
-    if (errs.n)
-        fail_msg("%s: %s", errs.v[0].file, errs.v[0].msg);
-    assert_int_equal(rc, 0);
-    if (rg_report_load(run->dir, &report, &e) < 0)
-        fail_msg("%s", e.msg);
+    run = fake_run(f, "empty", two_cells(text, sizeof(text), "empty"), FAKE_GOOD, &opts, 0,
+                   &report);
     assert_int_equal(json_array_size(json_object_get(report, "cells")), 0);
     shard = json_object_get(report, "shard");
     assert_int_equal(json_array_size(json_object_get(shard, "planned")), 2);
     assert_int_equal(json_array_size(json_object_get(shard, "this_shard")), 0);
     json_decref(report);
     rg_run_free(run);
-    rg_errors_free(&errs);
 }
 
 static void test_good_update(void **state)
