@@ -764,15 +764,12 @@ static struct rg_agent cell_agent(struct cell *c, int timeout_s)
 }
 
 /* The guest answered no probe for boot.unresponsive_s: a hang, charged to this boot. */
-static void soak_unresponsive(struct cell *c, double soak_start, double last_answer)
+/* The guest stopped answering (a soak's probes, a reboot's sync): a hang, charged to this boot
+ * with the console lines before it went quiet. */
+static void cell_unresponsive(struct cell *c, const char *title)
 {
-    char title[256];
     char *excerpt = recent_console(c);
 
-    snprintf(title, sizeof(title),
-             "the guest stopped responding %.0f s into the soak (no answer to its agent for "
-             "%.0f s)",
-             last_answer - soak_start, rg_mono_now() - last_answer);
     boot_end(c, RG_BOOT_HANG);
     cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG, title,
                  c->lines, NULL, excerpt);
@@ -786,9 +783,8 @@ static void soak_unresponsive(struct cell *c, double soak_start, double last_ans
 static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
 {
     const struct rg_boot_spec *bs = &c->env->sc->boot;
-    struct rg_boot_record *b = cur_boot(c);
     struct rg_agent a = cell_agent(c, PROBE_TIMEOUT_S);
-    int n = b->n;
+    int n = cur_boot(c)->n;
     double start = rg_mono_now(), end = start + seconds, last_answer = start;
     double next_probe = start + bs->probe_s;
     bool probing = bs->probe_s > 0 && c->agent_up;
@@ -802,8 +798,7 @@ static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
             *why = WAIT_ABORT;
             return false;
         }
-        b = cur_boot(c);
-        if (b->n != n || b->crashed || !c->dom_running) {
+        if (!boot_alive(c, n)) {
             *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
             return false;
         }
@@ -816,11 +811,17 @@ static bool cell_soak(struct cell *c, double seconds, enum wait_result *why)
         else if (!cell_pump(c, 0)) { /* a crash report may explain the silence */
             *why = WAIT_ABORT;
             return false;
-        } else if (cur_boot(c)->n != n || cur_boot(c)->crashed || !c->dom_running) {
+        } else if (!boot_alive(c, n)) {
             *why = c->dom_running ? WAIT_READY : WAIT_STOPPED;
             return false;
         } else if (rg_mono_now() - last_answer >= bs->unresponsive_s) {
-            soak_unresponsive(c, start, last_answer);
+            char title[256];
+
+            snprintf(title, sizeof(title),
+                     "the guest stopped responding %.0f s into the soak (no answer to its agent "
+                     "for %.0f s)",
+                     last_answer - start, rg_mono_now() - last_answer);
+            cell_unresponsive(c, title);
             *why = WAIT_HANG;
             return false;
         }
@@ -1007,14 +1008,10 @@ static int cell_reboot(struct cell *c)
         snprintf(b->shutdown, sizeof(b->shutdown), "sync failed: %.80s", err.msg);
     if (c->agent_up && (rc != 0 || code != 0) && !cell_stopping(c)) {
         char title[256];
-        char *excerpt = recent_console(c);
 
         snprintf(title, sizeof(title), "the guest could not start a clean reboot (%s)",
                  b->shutdown);
-        boot_end(c, RG_BOOT_HANG);
-        cell_finding(c, c->in_rollback ? RG_FINDING_ROLLBACK_FAILED : RG_FINDING_HANG, title,
-                     c->lines, NULL, excerpt);
-        free(excerpt);
+        cell_unresponsive(c, title);
         return 1;
     }
     c->reboot_requested = true;
