@@ -40,52 +40,7 @@ static const struct rg_option plan_options[] = {
                "--json: \"shards\": [{\"index\", \"estimate_s\", \"cells\"}...])"),
 };
 
-/* The split of the scenarios' cells over n shards, as `run --shard` makes it: keys[i]
- * ("scenario/id", plan order) went to shard_of[i]; load[s] is shard s's estimate. */
-struct split {
-    char **keys;
-    size_t *shard_of, n;
-    long *load;
-};
-
-static int split_make(struct rg_scenario *const *scs, size_t nsc, int nshards,
-                      struct split *sp)
-{
-    struct rg_shard_item *items;
-    size_t k = 0;
-    int rc;
-
-    sp->n = 0;
-    for (size_t s = 0; s < nsc; s++)
-        sp->n += scs[s]->ncells;
-    items = calloc(sp->n + 1, sizeof(*items));
-    sp->keys = calloc(sp->n + 1, sizeof(*sp->keys));
-    sp->shard_of = calloc(sp->n + 1, sizeof(*sp->shard_of));
-    sp->load = calloc((size_t)nshards, sizeof(*sp->load));
-    for (size_t s = 0; s < nsc; s++)
-        for (size_t i = 0; i < scs[s]->ncells; i++, k++) {
-            char key[256];
-
-            items[k] = (struct rg_shard_item){scs[s]->name, scs[s]->cells[i].id,
-                                              rg_scenario_cell_estimate_s(scs[s])};
-            snprintf(key, sizeof(key), "%s/%s", scs[s]->name, scs[s]->cells[i].id);
-            sp->keys[k] = strdup(key);
-        }
-    rc = rg_shard_assign(items, sp->n, (size_t)nshards, sp->shard_of, sp->load);
-    free(items);
-    return rc;
-}
-
-static void split_free(struct split *sp)
-{
-    for (size_t i = 0; i < sp->n; i++)
-        free(sp->keys[i]);
-    free(sp->keys);
-    free(sp->shard_of);
-    free(sp->load);
-}
-
-static json_t *split_json(const struct split *sp, int nshards)
+static json_t *split_json(const struct rg_shard_split *sp, int nshards)
 {
     json_t *shards = json_array();
 
@@ -101,7 +56,7 @@ static json_t *split_json(const struct split *sp, int nshards)
     return shards;
 }
 
-static void split_print(const struct split *sp, int nshards)
+static void split_print(const struct rg_shard_split *sp, int nshards)
 {
     for (int s = 0; s < nshards; s++) {
         size_t n = 0;
@@ -116,7 +71,8 @@ static void split_print(const struct split *sp, int nshards)
     }
 }
 
-static int plan_print_json(const struct rg_scenario *sc, int jobs, const struct split *sp,
+static int plan_print_json(const struct rg_scenario *sc, int jobs,
+                           const struct rg_shard_split *sp,
                            int nshards)
 {
     json_t *root = json_object(), *cells = json_array();
@@ -169,7 +125,7 @@ static int cmd_plan(void *opts, int argc, char **argv)
     struct rg_scenario_opts sopts = {.check_files = !a->no_files};
     struct rg_errors errs = {0};
     struct rg_scenario **scs = calloc((size_t)argc + 1, sizeof(*scs));
-    struct split sp = {0};
+    struct rg_shard_split sp = {0};
     size_t nsc = 0;
     int rc = RG_EXIT_USAGE, jobs;
 
@@ -184,7 +140,8 @@ static int cmd_plan(void *opts, int argc, char **argv)
         rg_errors_print(stderr, &errs);
         goto out;
     }
-    if (a->shards > 0 && split_make(scs, nsc, a->shards, &sp) < 0)
+    if (a->shards > 0 &&
+        rg_shard_split((const struct rg_scenario *const *)scs, nsc, (size_t)a->shards, &sp) < 0)
         goto out;
     /* As a suite does: the first scenario's gate.jobs. */
     jobs = rg_scenario_jobs(scs[0], a->jobs);
@@ -201,7 +158,7 @@ static int cmd_plan(void *opts, int argc, char **argv)
         split_print(&sp, a->shards);
     rc = RG_EXIT_OK;
 out:
-    split_free(&sp);
+    rg_shard_split_free(&sp);
     for (size_t s = 0; s < nsc; s++)
         rg_scenario_free(scs[s]);
     free(scs);

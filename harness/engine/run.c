@@ -393,35 +393,28 @@ static void keep_only_cell(struct rg_run *run, const char *want, struct rg_error
  * others are not booted, not even planned as jobs). */
 static void keep_shard(struct rg_run *run, int index, int count, struct rg_errors *errs)
 {
-    struct rg_shard_item *items;
-    size_t n = 0, k = 0;
+    const struct rg_scenario **scs = calloc(run->nscenarios + 1, sizeof(*scs));
+    struct rg_shard_split sp;
+    size_t k = 0;
 
+    if (!scs)
+        abort();
     for (size_t s = 0; s < run->nscenarios; s++)
-        n += run->scenarios[s].sc->ncells;
-    items = calloc(n + 1, sizeof(*items));
-    run->planned = calloc(n + 1, sizeof(*run->planned));
-    run->planned_shard = calloc(n + 1, sizeof(*run->planned_shard));
-    for (size_t s = 0; s < run->nscenarios; s++) {
-        const struct rg_scenario *sc = run->scenarios[s].sc;
-
-        for (size_t i = 0; i < sc->ncells; i++, k++) {
-            char key[256];
-
-            items[k] = (struct rg_shard_item){sc->name, sc->cells[i].id,
-                                              rg_scenario_cell_estimate_s(sc)};
-            snprintf(key, sizeof(key), "%s/%s", sc->name, sc->cells[i].id);
-            run->planned[k] = strdup(key);
-        }
-    }
-    run->nplanned = n;
+        scs[s] = run->scenarios[s].sc;
     run->shard_index = index;
     run->shard_count = count;
-    if (rg_shard_assign(items, n, (size_t)count, run->planned_shard, NULL) < 0) {
+    if (rg_shard_split(scs, run->nscenarios, (size_t)count, &sp) < 0) {
         rg_errors_add(errs, NULL, 0, 0, "--shard: out of memory");
-        free(items);
+        rg_shard_split_free(&sp);
+        free(scs);
         return;
     }
-    k = 0;
+    free(scs);
+    /* The report keeps the whole plan and its split. */
+    run->planned = sp.keys;
+    run->planned_shard = sp.shard_of;
+    run->nplanned = sp.n;
+    free(sp.load);
     for (size_t s = 0; s < run->nscenarios; s++) {
         struct rg_scenario *sc = run->scenarios[s].sc;
         size_t kept = 0;
@@ -431,7 +424,6 @@ static void keep_shard(struct rg_run *run, int index, int count, struct rg_error
                 sc->cells[kept++] = sc->cells[i];
         sc->ncells = kept;
     }
-    free(items);
 }
 
 /* A/A: every deciding metric that came out significant is a false positive. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,47 @@ int rg_shard_assign(const struct rg_shard_item *items, size_t n, size_t nshards,
     free(sum);
     free(ord);
     return 0;
+}
+
+int rg_shard_split(const struct rg_scenario *const *scs, size_t nsc, size_t nshards,
+                   struct rg_shard_split *sp)
+{
+    struct rg_shard_item *items;
+    size_t k = 0;
+    int rc;
+
+    memset(sp, 0, sizeof(*sp));
+    for (size_t s = 0; s < nsc; s++)
+        sp->n += scs[s]->ncells;
+    items = calloc(sp->n + 1, sizeof(*items));
+    sp->keys = calloc(sp->n + 1, sizeof(*sp->keys));
+    sp->shard_of = calloc(sp->n + 1, sizeof(*sp->shard_of));
+    sp->load = calloc(nshards + 1, sizeof(*sp->load));
+    if (!items || !sp->keys || !sp->shard_of || !sp->load)
+        abort();
+    for (size_t s = 0; s < nsc; s++)
+        for (size_t i = 0; i < scs[s]->ncells; i++, k++) {
+            char key[256];
+
+            items[k] = (struct rg_shard_item){scs[s]->name, scs[s]->cells[i].id,
+                                              rg_scenario_cell_estimate_s(scs[s])};
+            snprintf(key, sizeof(key), "%s/%s", scs[s]->name, scs[s]->cells[i].id);
+            if (!(sp->keys[k] = strdup(key)))
+                abort();
+        }
+    rc = rg_shard_assign(items, sp->n, nshards, sp->shard_of, sp->load);
+    free(items);
+    return rc;
+}
+
+void rg_shard_split_free(struct rg_shard_split *sp)
+{
+    for (size_t i = 0; sp->keys && i < sp->n; i++)
+        free(sp->keys[i]);
+    free(sp->keys);
+    free(sp->shard_of);
+    free(sp->load);
+    memset(sp, 0, sizeof(*sp));
 }
 
 static int parse_num(const char *s, const char *end, long *out)
