@@ -52,6 +52,9 @@ int rg_report_write_atomic(const char *path, const char *data, size_t len, struc
 const char *rg_report_str(const json_t *o, const char *key);
 double rg_report_num(const json_t *o, const char *key, double def);
 long long rg_report_int(const json_t *o, const char *key, long long def);
+/* report.json's "findings": one entry per class and title over the cells' findings (every
+ * boot), with its action, how often it happened and the "scenario/id" of the cells it hit. */
+json_t *rg_report_dedup_findings(const json_t *cells);
 /* The cell's boot a finding happened in, or NULL. */
 const json_t *rg_report_boot(const json_t *cell, const json_t *finding);
 

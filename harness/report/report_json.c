@@ -8,6 +8,7 @@
 
 #include "engine/run.h"
 #include "report/publish.h"
+#include "report/report.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/ringgate.h"
@@ -256,45 +257,6 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
     return j;
 }
 
-/* One entry per class and title over every cell and boot, with the cells it hit. */
-static json_t *dedup_json(const struct rg_run *run)
-{
-    json_t *out = json_array(), *index = json_object();
-
-    for (size_t i = 0; i < run->ncells; i++) {
-        const struct rg_cell_result *c = &run->cells[i];
-        for (size_t j = 0; j < c->nfindings; j++) {
-            const struct rg_finding *f = &c->findings[j];
-            char key[400], cell[200];
-            json_t *entry, *cells;
-            bool listed = false;
-            size_t k;
-            json_t *v;
-
-            snprintf(key, sizeof(key), "%s\n%s", rg_finding_class_name(f->cls), f->title);
-            snprintf(cell, sizeof(cell), "%s/%s", c->scenario, c->cell.id);
-            entry = json_object_get(index, key);
-            if (!entry) {
-                entry = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class",
-                                  rg_finding_class_name(f->cls), "title", f->title, "action",
-                                  rg_action_name(f->action), "count", 0, "cells");
-                json_object_set(index, key, entry);
-                json_array_append_new(out, entry);
-            }
-            json_object_set_new(entry, "count",
-                                json_integer(json_integer_value(json_object_get(entry,
-                                                                                "count")) +
-                                             1));
-            cells = json_object_get(entry, "cells");
-            json_array_foreach(cells, k, v) listed = listed || !strcmp(json_string_value(v), cell);
-            if (!listed)
-                json_array_append_new(cells, json_string(cell));
-        }
-    }
-    json_decref(index);
-    return out;
-}
-
 static void shard_pkg(json_t *pkgs, const struct rg_pkg_info *p)
 {
     char key[200];
@@ -387,7 +349,7 @@ static json_t *run_json(const struct rg_run *run)
                                 : json_null());
     json_object_set_new(root, "scenarios", scenarios);
     json_object_set_new(root, "cells", cells);
-    json_object_set_new(root, "findings", dedup_json(run));
+    json_object_set_new(root, "findings", rg_report_dedup_findings(cells));
     if (run->shard_count > 0)
         json_object_set_new(root, "shard", shard_json(run));
     return root;

@@ -42,6 +42,51 @@ int rg_report_load(const char *run_dir, json_t **out, struct rg_error *err)
     return 0;
 }
 
+json_t *rg_report_dedup_findings(const json_t *cells)
+{
+    json_t *out = json_array(), *index = json_object(), *c;
+    size_t i;
+
+    json_array_foreach(cells, i, c)
+    {
+        char cell[600];
+        size_t j;
+        json_t *f;
+
+        snprintf(cell, sizeof(cell), "%s/%s", rg_report_str(c, "scenario"),
+                 rg_report_str(c, "id"));
+        json_array_foreach(json_object_get(c, "findings"), j, f)
+        {
+            const char *cls = rg_report_str(f, "class"), *title = rg_report_str(f, "title");
+            char *key = NULL;
+            json_t *entry, *hit, *v;
+            bool listed = false;
+            size_t k;
+
+            if (asprintf(&key, "%s\n%s", cls, title) < 0)
+                continue;
+            entry = json_object_get(index, key);
+            if (!entry) {
+                entry = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class", cls, "title", title,
+                                  "action", rg_report_str(f, "action"), "count", 0, "cells");
+                json_object_set(index, key, entry);
+                json_array_append_new(out, entry);
+            }
+            free(key);
+            json_object_set_new(entry, "count",
+                                json_integer(json_integer_value(json_object_get(entry,
+                                                                                "count")) +
+                                             1));
+            hit = json_object_get(entry, "cells");
+            json_array_foreach(hit, k, v) listed = listed || !strcmp(json_string_value(v), cell);
+            if (!listed)
+                json_array_append_new(hit, json_string(cell));
+        }
+    }
+    json_decref(index);
+    return out;
+}
+
 const char *rg_report_str(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
