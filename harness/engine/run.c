@@ -324,36 +324,19 @@ static enum rg_accel choose_accel(struct rg_run *run, const struct rg_run_opts *
 
 static void combine_verdicts(struct rg_run *run)
 {
-    bool block = false, inconclusive = false, aborted = false;
+    struct rg_verdict_tally all = {0};
 
     for (size_t s = 0; s < run->nscenarios; s++) {
         struct rg_run_scenario *rs = &run->scenarios[s];
-        bool sb = rs->validator_ran && !rs->validator_ok;
-        bool si = false, sa = false;
+        struct rg_verdict_tally t = {.block = rs->validator_ran && !rs->validator_ok};
 
-        for (size_t i = rs->first_cell; i < rs->first_cell + rs->ncells; i++) {
-            sb = sb || run->cells[i].verdict == RG_VERDICT_BLOCK;
-            si = si || run->cells[i].verdict == RG_VERDICT_INCONCLUSIVE;
-            sa = sa || run->cells[i].verdict == RG_VERDICT_ABORTED;
-        }
-        rs->verdict = sb   ? RG_VERDICT_BLOCK
-                      : si ? RG_VERDICT_INCONCLUSIVE
-                      : sa ? RG_VERDICT_ABORTED
-                           : RG_VERDICT_PASS;
-        block = block || sb;
-        inconclusive = inconclusive || si;
-        aborted = aborted || sa;
+        for (size_t i = rs->first_cell; i < rs->first_cell + rs->ncells; i++)
+            rg_verdict_tally_add(&t, run->cells[i].verdict);
+        rs->verdict = rg_verdict_tally_result(&t);
+        rg_verdict_tally_add(&all, rs->verdict);
     }
-    if (block) {
-        run->verdict = RG_VERDICT_BLOCK;
-        run->exit_code = RG_EXIT_BLOCK;
-    } else if (inconclusive || aborted) {
-        run->verdict = inconclusive ? RG_VERDICT_INCONCLUSIVE : RG_VERDICT_ABORTED;
-        run->exit_code = RG_EXIT_INCONCLUSIVE;
-    } else {
-        run->verdict = RG_VERDICT_PASS;
-        run->exit_code = RG_EXIT_OK;
-    }
+    run->verdict = rg_verdict_tally_result(&all);
+    run->exit_code = rg_verdict_exit_code(run->verdict);
 }
 
 /* reproduce: one cell of the expanded matrices, named "id" or "scenario/id". */
