@@ -543,8 +543,9 @@ static int cell_start(struct cell *c, const char *suffix, const char *disk, cons
     char cmdline[1024];
     struct rg_error err;
 
-    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s%s", c->env->run_id,
-             c->env->cell->id, suffix);
+    /* Unique in the run: two scenarios of a suite may have cells of the same id. */
+    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s.%s%s", c->env->run_id,
+             c->env->sc->name, c->env->cell->id, suffix);
     snprintf(cmdline, sizeof(cmdline), "%s%s%s", img->cmdline, safe ? " " : "",
              safe ? c->guest.safe_mode : "");
     c->safe_boot = safe;
@@ -1151,7 +1152,8 @@ static int cell_overlay(struct cell *c, const char *backing, const char *name, c
 {
     struct rg_error err;
 
-    snprintf(out, size, "%s/%s-%s.qcow2", c->env->work_dir, c->env->cell->id, name);
+    snprintf(out, size, "%s/%s.%s-%s.qcow2", c->env->work_dir, c->env->sc->name,
+             c->env->cell->id, name);
     if (rg_overlay_create(backing, out, &err) < 0) {
         cell_finding(c, RG_FINDING_INFRA, "cannot create the cell's disk overlay", 0, NULL,
                      err.msg);

@@ -57,7 +57,7 @@ struct rg_cell_result {
     double started_at; /* epoch */
     double duration_s;
     double verdict_s; /* < 0 unknown */
-    char domain[160];
+    char domain[256]; /* rg-RUN_ID-SCENARIO.CELL_ID[-twin] */
     char console_log[512]; /* relative to the run folder */
     char digest_kernel[65], digest_initrd[65], digest_disk[65];
     struct rg_boot_record *boots;

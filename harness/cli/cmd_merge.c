@@ -1,0 +1,89 @@
+/* `ringgate merge RUN_DIR... -o OUT`: the shards of one plan, run on several hosts, made into
+ * one run's report and verdict. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/cmds.h"
+#include "report/merge.h"
+#include "report/report.h"
+#include "util/ringgate.h"
+
+static const char merge_about[] =
+    "Merges the run folders of `ringgate run --shard I/N` (one per shard, from any hosts)\n"
+    "into OUT, one run as if one process had run the whole plan: report.json (cells in\n"
+    "plan order, the verdict recombined, \"merge\" naming the shards), junit.xml,\n"
+    "index.html, each cell's console logs, each shard's report under shards/, and with\n"
+    "--attest one attestation. `ringgate reproduce`, `bundle` and `report` work on OUT.\n"
+    "\n"
+    "Shards must be of the same plan: the same scenarios, packages, images (digests),\n"
+    "ringgate version and run options; any difference refuses the merge, naming the shard\n"
+    "and the field. A planned cell that no shard reports (a lost shard, a RUN_DIR without\n"
+    "report.json), or that two shards report, makes the merged verdict inconclusive and is\n"
+    "named: a lost shard never reads as a pass. A blocking cell still blocks.\n";
+static const char merge_more[] =
+    "OUT must not exist; it appears whole or not at all.\n"
+    "\n"
+    "Exit: 0 pass, 1 blocked, 2 usage error or shards that cannot be merged, 3 inconclusive\n"
+    "(missing or duplicated cells, an inconclusive cell) or OUT cannot be written.\n";
+
+struct merge_args {
+    const char *output, *attest, *summary_md;
+    bool quiet;
+};
+static const struct merge_args merge_defaults = {0};
+
+#define AT(field) offsetof(struct merge_args, field)
+
+static const struct rg_option merge_options[] = {
+    RG_OPT_REQ_STRING('o', "output", AT(output), "OUT", "the merged run's folder (new)"),
+    RG_OPT_STRING(0, "attest", AT(attest), "KEY",
+                  "sign the merged verdict (pass or block) into OUT/attestation.json, as "
+                  "`run --attest` does"),
+    RG_OPT_STRING(0, "summary-md", AT(summary_md), "FILE",
+                  "write the Markdown summary to FILE; without it, it is appended to "
+                  "$GITHUB_STEP_SUMMARY when that is set"),
+    RG_OPT_BOOL('q', "quiet", AT(quiet), "print only the verdict"),
+};
+
+/* The outputs for CI besides OUT: a failure is reported, the verdict stands. */
+static void ci_outputs(const struct merge_args *a, const json_t *merged, struct rg_errors *errs)
+{
+    const char *step = getenv("GITHUB_STEP_SUMMARY");
+    struct rg_error e = {0};
+
+    if ((a->summary_md && rg_report_write_markdown(merged, a->summary_md, false, &e) < 0) ||
+        (!a->summary_md && step && *step && rg_report_write_markdown(merged, step, true, &e) < 0))
+        rg_errors_push(errs, &e);
+}
+
+static int cmd_merge(void *opts, int argc, char **argv)
+{
+    const struct merge_args *a = opts;
+    struct rg_errors errs = {0};
+    json_t *merged = NULL;
+    int rc = rg_merge(argv, (size_t)argc, a->output, a->attest, &merged, &errs);
+
+    if (merged)
+        ci_outputs(a, merged, &errs);
+    if (errs.n)
+        rg_errors_print(stderr, &errs);
+    if (merged && a->quiet) {
+        printf("%s\n", rg_report_str(merged, "verdict"));
+    } else if (merged) {
+        struct rg_buf b = RG_BUF_INIT;
+
+        rg_report_text(merged, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"), &b);
+        printf("\n%sreport:  %s/index.html (and report.json, junit.xml)\n", rg_buf_str(&b),
+               a->output);
+        rg_buf_free(&b);
+    }
+    json_decref(merged);
+    rg_errors_free(&errs);
+    return rc;
+}
+
+RG_COMMAND(merge, "merge shards' run folders into one run and verdict", .name = "merge",
+           .usage = "RUN_DIR...", .min_args = 1, .max_args = -1,
+           .args_error = "give the shards' RUN_DIRs and -o OUT");
