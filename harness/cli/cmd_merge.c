@@ -58,6 +58,28 @@ static void ci_outputs(const struct merge_args *a, const json_t *merged, struct 
         rg_errors_push(errs, &e);
 }
 
+/* What made the picture incomplete, where CI logs show it. */
+static void print_incomplete(const json_t *merged)
+{
+    const json_t *mg = json_object_get(merged, "merge");
+    const json_t *missing = json_object_get(mg, "missing");
+    const json_t *dup = json_object_get(mg, "duplicated");
+    size_t i;
+    json_t *v;
+
+    if (json_array_size(missing)) {
+        fprintf(stderr, "ringgate merge: %zu planned cell(s) in no shard's report (a lost "
+                        "shard: run it again and merge again):\n",
+                json_array_size(missing));
+        json_array_foreach(missing, i, v) fprintf(stderr, "  %s\n", json_string_value(v));
+    }
+    if (json_array_size(dup)) {
+        fprintf(stderr, "ringgate merge: %zu cell(s) in more than one shard's report:\n",
+                json_array_size(dup));
+        json_array_foreach(dup, i, v) fprintf(stderr, "  %s\n", rg_report_str(v, "cell"));
+    }
+}
+
 static int cmd_merge(void *opts, int argc, char **argv)
 {
     const struct merge_args *a = opts;
@@ -69,6 +91,8 @@ static int cmd_merge(void *opts, int argc, char **argv)
         ci_outputs(a, merged, &errs);
     if (errs.n)
         rg_errors_print(stderr, &errs);
+    if (merged)
+        print_incomplete(merged);
     if (merged && a->quiet) {
         printf("%s\n", rg_report_str(merged, "verdict"));
     } else if (merged) {

@@ -340,6 +340,7 @@ static void recombine(struct merge *m, json_t *merged)
         const char *name = rg_report_str(sc, "name");
         const json_t *v = validator_of(m, name);
         struct rg_verdict_tally t = {0};
+        bool incomplete = false;
 
         if (v)
             json_object_set(sc, "validator", (json_t *)v);
@@ -359,16 +360,17 @@ static void recombine(struct merge *m, json_t *merged)
         json_array_foreach(m->planned, k, c)
         {
             const char *key = json_string_value(c);
-            if (of_scenario(key, name) &&
-                (has_key(m->missing, key, NULL) || has_key(m->duplicated, key, "cell")))
-                t.inconclusive = true;
+            incomplete |= of_scenario(key, name) && (has_key(m->missing, key, NULL) ||
+                                                     has_key(m->duplicated, key, "cell"));
         }
-        json_object_set_new(sc, "verdict",
-                            json_string(rg_verdict_name(rg_verdict_tally_result(&t))));
+        /* An incomplete picture decides nothing, even where a cell blocked: the verdict is
+         * the whole plan's or none (the blocking findings are still listed). */
+        json_object_set_new(
+            sc, "verdict",
+            json_string(rg_verdict_name(incomplete ? RG_VERDICT_INCONCLUSIVE
+                                                   : rg_verdict_tally_result(&t))));
         rg_verdict_tally_add(&all, rg_verdict_tally_result(&t));
     }
-    if (json_array_size(m->missing) || json_array_size(m->duplicated))
-        all.inconclusive = true; /* even a cell of a scenario no shard reported */
     json_array_foreach(m->cells, i, c)
     {
         json_t *r;

@@ -17,7 +17,7 @@ check "single: exit 1 (the boot crash blocks)" [ "$rc" -eq 1 ]
 check "single: 4 cells" [ "$(jq -r '.cells | length' "$single/report.json")" -eq 4 ]
 
 shard() { # index: one shard, its own state folder and report folder
-    RINGGATE_STATE_DIR=$work/state-$1 "$RINGGATE" run -o "$work/shard-$1" --shard "$1/2" \
+    RINGGATE_STATE_DIR=$work/state-$1 "$RINGGATE" run -j 1 -o "$work/shard-$1" --shard "$1/2" \
         "${plan[@]}" >"$work/shard-$1.out" 2>&1
     echo $? >"$work/shard-$1.rc"
 }
@@ -47,6 +47,8 @@ summary() {
 }
 check "merge: the same cells, verdicts and blocking findings as the single run" \
     [ "$(summary "$merged")" = "$(summary "$single")" ]
+[ "$(summary "$merged")" = "$(summary "$single")" ] ||
+    diff <(summary "$single" | jq .) <(summary "$merged" | jq .)
 check "merge: the same deduplicated findings" \
     [ "$(jq -c '[.findings[] | {class, title, action, cells}]' "$merged/report.json")" = \
       "$(jq -c '[.findings[] | {class, title, action, cells}]' "$single/report.json")" ]
@@ -64,7 +66,9 @@ check "bundle works on the merged run" [ -s "$work/cell.tar.gz" ]
 # reproduce reads the merged report: the crash cell's baseline and candidate boots again.
 "$RINGGATE" reproduce "$merged" --cell shard-bootcrash/tiny-2c-256m --boot 2 -q \
     -o "$work/repro" >"$work/repro.out" 2>&1
-check "reproduce on the merged run: the crash again (exit 1)" [ $? -eq 1 ]
+rrc=$?
+check "reproduce on the merged run: the crash again (exit 1)" [ "$rrc" -eq 1 ]
+[ "$rrc" -eq 1 ] || tail -n 15 "$work/repro.out"
 
 # A lost shard: shard 1's report is gone.
 rm "$s1/report.json"
