@@ -152,6 +152,7 @@ static int cmd_report(void *opts, int argc, char **argv)
     return rc;
 }
 
-RG_COMMAND(report, "regenerate a run's report as json, junit, html, text, metrics...", .name = "report",
+RG_COMMAND(report, "regenerate a run's report: text, json, junit, html, prometheus...",
+           .name = "report",
            .usage = "RUN_DIR", .min_args = 1, .max_args = 1,
            .args_error = "expected one run folder");

@@ -46,7 +46,7 @@ static void annotation(struct rg_buf *out, const char *level, const char *title,
     rg_buf_putc(out, '\n');
 }
 
-/* "a, b, c and 4 more" from the strings of a (at most RG_ANNOTATION_LIST_MAX named). */
+/* "a, b, c, and 4 more" from the strings of a (at most RG_ANNOTATION_LIST_MAX named). */
 static void put_list(struct rg_buf *b, const json_t *a, const char *sep)
 {
     const json_t *v;
@@ -55,7 +55,7 @@ static void put_list(struct rg_buf *b, const json_t *a, const char *sep)
     json_array_foreach(a, i, v)
     {
         if (i == RG_ANNOTATION_LIST_MAX) {
-            rg_buf_printf(b, "%s(and %zu more)", sep, json_array_size(a) - i);
+            rg_buf_printf(b, "%sand %zu more", sep, json_array_size(a) - i);
             break;
         }
         rg_buf_printf(b, "%s%s", i ? sep : "", json_is_string(v) ? json_string_value(v) : "");
@@ -152,9 +152,9 @@ int rg_report_annotations(const json_t *report, struct rg_buf *out)
             continue;
         if (n++ >= RG_ANNOTATIONS_MAX)
             continue;
-        rg_buf_printf(&title, "ringgate: %s (%lld time%s, %zu cell%s)",
-                      rg_report_str(f, "class"), count, count == 1 ? "" : "s",
-                      json_array_size(cells), json_array_size(cells) == 1 ? "" : "s");
+        rg_buf_printf(&title, "ringgate: %s (%lld time%s, %zu cell%s)", rg_report_str(f, "class"),
+                      count, count == 1 ? "" : "s", json_array_size(cells),
+                      json_array_size(cells) == 1 ? "" : "s");
         rg_buf_puts(&msg, rg_report_str(f, "title"));
         if (json_array_size(cells)) {
             rg_buf_puts(&msg, "\ncells: ");

@@ -101,8 +101,8 @@ static double rfc3339_epoch(const char *s)
 
     if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
-        mi < 0 || sec < 0)
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 ||
+        sec < 0)
         return -1;
     p = s + n;
     if (*p == '.') {
@@ -246,8 +246,7 @@ static void cell_families(struct prom *p, const json_t *report)
     {
         const char *ids[] = {"scenario", rg_report_str(c, "scenario"), "cell",
                              rg_report_str(c, "id"), NULL};
-        sample(p, "ringgate_cell_boots", ids,
-               (double)json_array_size(json_object_get(c, "boots")));
+        sample(p, "ringgate_cell_boots", ids, (double)json_array_size(json_object_get(c, "boots")));
     }
     json_decref(cells);
 }
@@ -271,9 +270,9 @@ static void finding_family(struct prom *p, const json_t *report)
         if (!n) {
             n = json_real(0);
             json_object_set_new(sums, rg_buf_str(&key), n);
-            json_array_append_new(order, json_pack("[s,s,s]", rg_buf_str(&key),
-                                                   rg_report_str(f, "class"),
-                                                   rg_report_str(f, "action")));
+            json_array_append_new(order,
+                                  json_pack("[s,s,s]", rg_buf_str(&key), rg_report_str(f, "class"),
+                                            rg_report_str(f, "action")));
         }
         json_real_set(n, json_real_value(n) + rg_report_num(f, "count", 1));
         rg_buf_free(&key);
@@ -286,8 +285,7 @@ static void finding_family(struct prom *p, const json_t *report)
         const char *kv[] = {"class", json_string_value(json_array_get(k, 1)), "action",
                             json_string_value(json_array_get(k, 2)), NULL};
         sample(p, "ringgate_findings", kv,
-               json_real_value(
-                   json_object_get(sums, json_string_value(json_array_get(k, 0)))));
+               json_real_value(json_object_get(sums, json_string_value(json_array_get(k, 0)))));
     }
     json_decref(order);
     json_decref(sums);
