@@ -43,6 +43,9 @@ int rg_report_write_markdown(const json_t *report, const char *path, bool append
  * malformed one counts as none) and writes atomically. */
 int rg_report_prometheus(const json_t *report, double last_pass_ts, struct rg_buf *out);
 int rg_report_write_prometheus(const json_t *report, const char *path, struct rg_error *err);
+/* The ringgate_last_pass_timestamp_seconds of a textfile's text; 0 when it has none (or none
+ * that is a positive number). */
+double rg_report_prometheus_last_pass(const char *text);
 /* GitHub Actions workflow commands, one a line: an `::error` for each scenario whose content
  * validator refused the update and each blocking finding (merged by class and title), at
  * most 10, then a `::notice` counting those left out; nothing when nothing blocks. */

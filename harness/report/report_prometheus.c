@@ -305,9 +305,8 @@ int rg_report_prometheus(const json_t *report, double last_pass_ts, struct rg_bu
     return 0;
 }
 
-/* The value of the first well-formed ringgate_last_pass_timestamp_seconds sample in text
- * (any labels, an optional timestamp after it), or 0. */
-static double previous_last_pass(const char *text)
+/* The first well-formed sample's: any labels, an optional timestamp after the value. */
+double rg_report_prometheus_last_pass(const char *text)
 {
     static const char name[] = "ringgate_last_pass_timestamp_seconds";
 
@@ -364,7 +363,7 @@ static double read_last_pass(const char *path)
         n = fread(text, 1, RG_PROM_PREVIOUS_MAX + 1, f);
         text[n] = '\0';
         if (n <= RG_PROM_PREVIOUS_MAX && !ferror(f) && strlen(text) == n)
-            v = previous_last_pass(text);
+            v = rg_report_prometheus_last_pass(text);
     }
     free(text);
     fclose(f);
