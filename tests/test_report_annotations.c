@@ -141,18 +141,17 @@ static void test_fixtures(void **state)
 static json_t *finding(const char *cls, const char *title, const char *action, int count,
                        const char *cell)
 {
-    return json_pack("{s:s, s:s, s:s, s:i, s:[s]}", "class", cls, "title", title, "action",
-                     action, "count", count, "cells", cell);
+    return json_pack("{s:s, s:s, s:s, s:i, s:[s]}", "class", cls, "title", title, "action", action,
+                     "count", count, "cells", cell);
 }
 
 /* % CR LF everywhere, and : , in the title property too; controls cleaned; no line of the
  * output can be read as another command. */
 static void test_escaping(void **state)
 {
-    json_t *report = json_pack("{s:s, s:[], s:[o]}", "verdict", "block", "scenarios",
-                               "findings",
-                               finding("cr:a,sh%", "100% a\rb\r\n::error::pwned\x1b[2J,x:y",
-                                       "block", 1, "s/c%0A"));
+    json_t *report = json_pack(
+        "{s:s, s:[], s:[o]}", "verdict", "block", "scenarios", "findings",
+        finding("cr:a,sh%", "100% a\rb\r\n::error::pwned\x1b[2J,x:y", "block", 1, "s/c%0A"));
     struct annotation a[4];
     char *text = annotate(report);
     size_t n;
@@ -163,8 +162,7 @@ static void test_escaping(void **state)
     assert_string_equal(a[0].level, "error");
     assert_string_equal(a[0].title, "ringgate: cr:a,sh% (1 time, 1 cell)");
     /* A lone CR is a control character, shown; one before a newline is dropped. */
-    assert_string_equal(a[0].message,
-                        "100% a\\x0db\n::error::pwned\\x1b[2J,x:y\ncells: s/c%0A");
+    assert_string_equal(a[0].message, "100% a\\x0db\n::error::pwned\\x1b[2J,x:y\ncells: s/c%0A");
     assert_non_null(strstr(text, "title=ringgate%3A cr%3Aa%2Csh%25 (1 time%2C 1 cell)::100%25 "
                                  "a\\x0db%0A::error::pwned"));
     assert_non_null(strstr(text, "cells: s/c%250A\n"));
@@ -230,8 +228,8 @@ static void test_dedup(void **state)
                                finding("crash", "BUG: y", "block", 1, "s/a"),
                                finding("crash", "BUG: x", "block", 3, "s/b"),
                                finding("crash", "BUG: x", "block", 1, "s/a"));
-    json_t *cells = json_object_get(json_array_get(json_object_get(report, "findings"), 2),
-                                    "cells");
+    json_t *cells =
+        json_object_get(json_array_get(json_object_get(report, "findings"), 2), "cells");
     struct annotation a[4];
     char *text;
     size_t n;
@@ -283,9 +281,9 @@ static void test_validator(void **state)
     free_all(a, n);
     free(text);
     /* No refusal on record (a hand-made report): the finding itself is annotated. */
-    json_object_set_new(json_object_get(json_array_get(json_object_get(report, "scenarios"), 0),
-                                        "validator"),
-                        "ok", json_true());
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(report, "scenarios"), 0), "validator"), "ok",
+        json_true());
     text = annotate(report);
     n = parse(text, a, 4);
     assert_int_equal(n, 2);
@@ -298,8 +296,8 @@ static void test_validator(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixtures), cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_cap),      cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_fixtures),  cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_cap),       cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_validator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,8 +36,7 @@ static void valid_utf8(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const metric[] = {"# HELP ringgate_", "# TYPE ringgate_", "ringgate_",
-                                         NULL};
+    static const char *const metric[] = {"# HELP ringgate_", "# TYPE ringgate_", "ringgate_", NULL};
     static const char *const command[] = {"::error title=", "::notice title=", NULL};
     struct rg_buf prom = RG_BUF_INIT, ann = RG_BUF_INIT;
     char *text = malloc(size + 1);
