@@ -293,12 +293,46 @@ static void test_validator(void **state)
     json_decref(report);
 }
 
+/* Errors that stopped a run before it began: file, line and col as properties (escaped like
+ * the title), none when unknown; at most ten. */
+static void test_errors(void **state)
+{
+    struct rg_errors errs = {0};
+    struct rg_buf b = RG_BUF_INIT;
+    const char *t;
+
+    (void)state;
+    rg_errors_add(&errs, "scen,a:rio%.yaml", 5, 12, "%s", "'update.package': cannot read 'x%'");
+    rg_errors_add(&errs, "", 0, 0, "no file\nsecond line");
+    rg_errors_add(&errs, "f.yaml", 3, 0, "no column");
+    assert_int_equal(rg_report_annotate_errors(&errs, &b), 0);
+    assert_string_equal(rg_buf_str(&b),
+                        "::error file=scen%2Ca%3Ario%25.yaml,line=5,col=12,title=ringgate::"
+                        "'update.package': cannot read 'x%25'\n"
+                        "::error title=ringgate::no file%0Asecond line\n"
+                        "::error file=f.yaml,line=3,title=ringgate::no column\n");
+    for (int i = 0; i < 10; i++)
+        rg_errors_add(&errs, "f.yaml", i + 1, 1, "error %d", i);
+    rg_buf_reset(&b);
+    rg_report_annotate_errors(&errs, &b);
+    t = rg_buf_str(&b);
+    assert_non_null(strstr(t, "::error file=f.yaml,line=7,col=1,title=ringgate::error 6\n"));
+    assert_null(strstr(t, "error 7"));
+    assert_non_null(strstr(t, "\n::notice title=ringgate::3 more errors are not annotated (at "
+                              "most 10 are): see the log\n"));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_annotate_errors(NULL, &b), 0);
+    assert_string_equal(rg_buf_str(&b), "");
+    rg_buf_free(&b);
+    rg_errors_free(&errs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures),  cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_cap),       cmocka_unit_test(test_dedup),
-        cmocka_unit_test(test_validator),
+        cmocka_unit_test(test_validator), cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

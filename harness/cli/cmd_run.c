@@ -97,8 +97,10 @@ static const struct rg_option run_options[] = {
                   "runs do not pass); written atomically"),
     RG_OPT_BOOL(0, "github-annotations", AT(view.annotations),
                 "after the run, print GitHub Actions `::error` commands for the blocking "
-                "findings and content-validator refusals (at most 10, then a `::notice` "
-                "counting the rest); on standard error with --json-events"),
+                "findings and content-validator refusals, or for the errors that stopped "
+                "the run before it began (scenario or package refused; with file and line), "
+                "at most 10, then a `::notice` counting the rest; on standard error with "
+                "--json-events"),
     RG_CLI_OPT_VIEW(AT(view)),
 };
 
@@ -219,18 +221,23 @@ static void write_summary_md(const struct rg_run *run, const struct rg_cli_view 
 }
 
 /* --github-annotations: workflow commands on standard output (standard error when stdout
- * carries JSON events: the runner reads commands from both). */
-static void print_annotations(const struct rg_run *run, const struct cli *cli)
+ * carries JSON events: the runner reads commands from both). A run's blocking findings; or,
+ * when there is no run, the errors that stopped it. */
+static void print_annotations(const struct rg_run *run, const struct rg_errors *errs,
+                              const struct cli *cli)
 {
     struct rg_buf b = RG_BUF_INIT;
     struct rg_error err;
-    json_t *report;
+    json_t *report = NULL;
 
-    if (rg_report_load(run->dir, &report, &err) < 0) {
+    if (!run) {
+        rg_report_annotate_errors(errs, &b);
+    } else if (rg_report_load(run->dir, &report, &err) < 0) {
         rg_error_print(stderr, &err);
         return;
+    } else {
+        rg_report_annotations(report, &b);
     }
-    rg_report_annotations(report, &b);
     fputs(rg_buf_str(&b), cli->json ? stderr : stdout);
     fflush(cli->json ? stderr : stdout);
     rg_buf_free(&b);
@@ -285,8 +292,8 @@ int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts,
         print_summary(run, &cli);
     else if (run)
         printf("%s\n", rg_verdict_name(run->verdict));
-    if (run && view->annotations)
-        print_annotations(run, &cli);
+    if (view->annotations)
+        print_annotations(run, &errs, &cli);
     rg_errors_free(&errs);
     rg_run_free(run);
     return rc;

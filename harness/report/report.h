@@ -50,6 +50,10 @@ double rg_report_prometheus_last_pass(const char *text);
  * validator refused the update and each blocking finding (merged by class and title), at
  * most 10, then a `::notice` counting those left out; nothing when nothing blocks. */
 int rg_report_annotations(const json_t *report, struct rg_buf *out);
+/* The same for errors that stopped a run before it began (a scenario or package refused):
+ * an `::error` each, with file, line and col when known (GitHub marks the scenario's line),
+ * at most 10, then a `::notice`. */
+int rg_report_annotate_errors(const struct rg_errors *errs, struct rg_buf *out);
 
 /* What the formats share. Strings in a report are untrusted (guest console output, names
  * from scenario files): rg_report_put_clean appends s as valid UTF-8 (strictly: no

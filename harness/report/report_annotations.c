@@ -35,6 +35,18 @@ static void put_escaped(struct rg_buf *b, const char *s, bool property)
     rg_buf_free(&clean);
 }
 
+static void more_notice(struct rg_buf *out, size_t n, const char *what)
+{
+    char more[200];
+
+    snprintf(more, sizeof(more), "%zu more %s are not annotated (at most %d are): see %s",
+             n - RG_ANNOTATIONS_MAX, what, RG_ANNOTATIONS_MAX,
+             strcmp(what, "errors") ? "report.json" : "the log");
+    rg_buf_printf(out, "::notice title=ringgate::");
+    put_escaped(out, more, false);
+    rg_buf_putc(out, '\n');
+}
+
 /* One annotation: title and message are plain text, escaped here. */
 static void annotation(struct rg_buf *out, const char *level, const char *title,
                        const char *message)
@@ -164,15 +176,34 @@ int rg_report_annotations(const json_t *report, struct rg_buf *out)
         rg_buf_free(&title);
         rg_buf_free(&msg);
     }
-    if (n > RG_ANNOTATIONS_MAX) {
-        char more[160];
-
-        snprintf(more, sizeof(more),
-                 "%zu more blocking findings are not annotated (at most %d are): see "
-                 "report.json",
-                 n - RG_ANNOTATIONS_MAX, RG_ANNOTATIONS_MAX);
-        annotation(out, "notice", "ringgate", more);
-    }
+    if (n > RG_ANNOTATIONS_MAX)
+        more_notice(out, n, "blocking findings");
     json_decref(found);
+    return 0;
+}
+
+int rg_report_annotate_errors(const struct rg_errors *errs, struct rg_buf *out)
+{
+    size_t n = errs ? errs->n : 0;
+
+    for (size_t i = 0; i < n && i < RG_ANNOTATIONS_MAX; i++) {
+        const struct rg_error *e = &errs->v[i];
+
+        rg_buf_puts(out, "::error ");
+        if (e->file[0]) {
+            rg_buf_puts(out, "file=");
+            put_escaped(out, e->file, true);
+            if (e->line > 0)
+                rg_buf_printf(out, ",line=%d", e->line);
+            if (e->line > 0 && e->col > 0)
+                rg_buf_printf(out, ",col=%d", e->col);
+            rg_buf_putc(out, ',');
+        }
+        rg_buf_puts(out, "title=ringgate::");
+        put_escaped(out, e->msg, false);
+        rg_buf_putc(out, '\n');
+    }
+    if (n > RG_ANNOTATIONS_MAX)
+        more_notice(out, n, "errors");
     return 0;
 }

@@ -63,6 +63,18 @@ if [ "$code" -ne 2 ] || ! grep -q "$tmp/nodir/m.prom: error: cannot write" <<<"$
 else
     pass=$((pass + 1))
 fi
+# run --github-annotations with no run (a scenario refused): its errors, file and line marked.
+out=$(RINGGATE_STATE_DIR=$tmp/state "$ringgate" run --github-annotations \
+    tests/golden/scenarios/06-missing-package.yaml 2>/dev/null)
+code=$?
+if [ "$code" -ne 2 ] || [ "$out" != "::error file=tests/golden/scenarios/06-missing-package.yaml,\
+line=3,col=12,title=ringgate::'update.package': cannot read '../fixtures/sensor-content-9999.rgpkg\
+': No such file or directory" ]; then
+    echo "FAIL run --github-annotations on a refused scenario: exit $code, '$out'"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
 rm -rf "$tmp"
 # --shard I/N: a bad value is a usage error (exit 2, nothing loaded, nothing booted).
 for bad in 2/2 -1/2 0/0 1 a/b 1/2x; do
