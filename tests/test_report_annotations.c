@@ -2,6 +2,7 @@
  * a golden file, each line a well-formed workflow command whose data decodes back to what was
  * meant, GitHub's escaping, the cap of ten, the merging of findings and validator refusals. */
 #include <dirent.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -247,6 +248,20 @@ static void test_dedup(void **state)
     assert_string_equal(a[0].title, "ringgate: crash (6 times, 8 cells)");
     assert_string_equal(a[0].message, "BUG: x\ncells: s/a, s/b, t/0, t/1, t/2, and 3 more");
     assert_string_equal(a[1].title, "ringgate: crash (1 time, 1 cell)");
+    free_all(a, n);
+    free(text);
+    json_decref(report);
+    /* Counts from a hand-made report: negative ones ignored, the sum saturated. */
+    report = json_pack("{s:s, s:[], s:[o, o, o]}", "verdict", "block", "scenarios", "findings",
+                       finding("crash", "x", "block", -5, "s/a"),
+                       finding("crash", "x", "block", 1, "s/a"),
+                       finding("crash", "x", "block", 1, "s/a"));
+    json_object_set_new(json_array_get(json_object_get(report, "findings"), 2), "count",
+                        json_integer(LLONG_MAX));
+    text = annotate(report);
+    n = parse(text, a, 4);
+    assert_int_equal(n, 1);
+    assert_string_equal(a[0].title, "ringgate: crash (9223372036854775807 times, 1 cell)");
     free_all(a, n);
     free(text);
     json_decref(report);

@@ -1,5 +1,6 @@
 /* GitHub Actions annotations of a run's blocking findings (run --github-annotations), from
  * report.json: `::error` workflow commands, at most RG_ANNOTATIONS_MAX. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,18 +36,6 @@ static void put_escaped(struct rg_buf *b, const char *s, bool property)
     rg_buf_free(&clean);
 }
 
-static void more_notice(struct rg_buf *out, size_t n, const char *what)
-{
-    char more[200];
-
-    snprintf(more, sizeof(more), "%zu more %s are not annotated (at most %d are): see %s",
-             n - RG_ANNOTATIONS_MAX, what, RG_ANNOTATIONS_MAX,
-             strcmp(what, "errors") ? "report.json" : "the log");
-    rg_buf_printf(out, "::notice title=ringgate::");
-    put_escaped(out, more, false);
-    rg_buf_putc(out, '\n');
-}
-
 /* One annotation: title and message are plain text, escaped here. */
 static void annotation(struct rg_buf *out, const char *level, const char *title,
                        const char *message)
@@ -56,6 +45,17 @@ static void annotation(struct rg_buf *out, const char *level, const char *title,
     rg_buf_puts(out, "::");
     put_escaped(out, message, false);
     rg_buf_putc(out, '\n');
+}
+
+/* After the cap: a notice (not an error: GitHub has room for it) counting what was left out
+ * of n, and where to find it. */
+static void more_notice(struct rg_buf *out, size_t n, const char *what, const char *where)
+{
+    char more[200];
+
+    snprintf(more, sizeof(more), "%zu more %s are not annotated (at most %d are): see %s",
+             n - RG_ANNOTATIONS_MAX, what, RG_ANNOTATIONS_MAX, where);
+    annotation(out, "notice", "ringgate", more);
 }
 
 /* "a, b, c, and 4 more" from the strings of a (at most RG_ANNOTATION_LIST_MAX named). */
@@ -72,6 +72,17 @@ static void put_list(struct rg_buf *b, const json_t *a, const char *sep)
         }
         rg_buf_printf(b, "%s%s", i ? sep : "", json_is_string(v) ? json_string_value(v) : "");
     }
+}
+
+/* e's count plus f's, saturating: a hand-made report's counts may be anything. */
+static json_int_t add_count(const json_t *e, const json_t *f)
+{
+    json_int_t have = json_integer_value(json_object_get(e, "count"));
+    long long add = rg_report_int(f, "count", 1);
+
+    if (add <= 0)
+        return have;
+    return add > LLONG_MAX - (long long)have ? (json_int_t)LLONG_MAX : have + (json_int_t)add;
 }
 
 /* The blocking findings merged by class and title (report.json's top-level "findings"
@@ -97,9 +108,7 @@ static json_t *blocking(const json_t *report)
             json_array_append_new(out, e);
         }
         rg_buf_free(&key);
-        json_object_set_new(e, "count",
-                            json_integer(json_integer_value(json_object_get(e, "count")) +
-                                         (json_int_t)rg_report_int(f, "count", 1)));
+        json_object_set_new(e, "count", json_integer(add_count(e, f)));
         json_array_foreach(json_object_get(f, "cells"), j, c)
         {
             const json_t *have;
@@ -177,7 +186,7 @@ int rg_report_annotations(const json_t *report, struct rg_buf *out)
         rg_buf_free(&msg);
     }
     if (n > RG_ANNOTATIONS_MAX)
-        more_notice(out, n, "blocking findings");
+        more_notice(out, n, "blocking findings", "report.json");
     json_decref(found);
     return 0;
 }
@@ -204,6 +213,6 @@ int rg_report_annotate_errors(const struct rg_errors *errs, struct rg_buf *out)
         rg_buf_putc(out, '\n');
     }
     if (n > RG_ANNOTATIONS_MAX)
-        more_notice(out, n, "errors");
+        more_notice(out, n, "errors", "the log");
     return 0;
 }
