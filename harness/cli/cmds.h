@@ -58,6 +58,8 @@ struct rg_cli_view {
     bool quiet, verbose, json;
     const char *summary_md; /* run --summary-md FILE */
     bool step_summary;      /* without it, append to $GITHUB_STEP_SUMMARY if set (run only) */
+    const char *metrics;    /* run --metrics FILE */
+    bool annotations;       /* run --github-annotations */
 };
 
 /* Options more than one command has; at is the offset of the field they set. */

@@ -76,3 +76,20 @@ int rg_publish_summary_md(const struct rg_run *run, const char *path, bool appen
     json_decref(written);
     return rc;
 }
+
+int rg_publish_metrics(const struct rg_run *run, const char *path, struct rg_errors *errs)
+{
+    struct rg_error e = {0};
+    json_t *written = NULL;
+    int rc;
+
+    if (rg_report_load(run->dir, &written, &e) < 0) {
+        rg_errors_push(errs, &e);
+        return -1;
+    }
+    rc = rg_report_write_prometheus(written, path, &e);
+    if (rc < 0)
+        rg_errors_push(errs, &e);
+    json_decref(written);
+    return rc;
+}

@@ -25,6 +25,10 @@ int rg_publish_attestation(const json_t *report, const char *dir, const char *ke
 int rg_publish_summary_md(const struct rg_run *run, const char *path, bool append,
                           struct rg_errors *errs);
 
+/* The Prometheus textfile (report_prometheus.c) of the published run's report.json, written
+ * atomically to path; the last pass is carried over from the file it replaces. */
+int rg_publish_metrics(const struct rg_run *run, const char *path, struct rg_errors *errs);
+
 /* report.json from the run (report_json.c). */
 int rg_report_write_json(const struct rg_run *run, const char *path, struct rg_error *err);
 

@@ -168,6 +168,8 @@ static bool shown_as_escape(uint32_t c, enum rg_clean mode)
         return true;
     if (mode == RG_CLEAN_LINE) /* C0 controls steer terminals */
         return c < 0x20 || c == 0x7f;
+    if (mode == RG_CLEAN_LINES)
+        return (c < 0x20 && c != '\n') || c == 0x7f;
     return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
 }
 
