@@ -506,6 +506,7 @@ static void test_retry_after_host_failure(void **state)
     struct fx *f = *state;
     json_t *report = NULL;
     const json_t *cell, *att;
+    struct rg_buf b = RG_BUF_INIT;
     struct rg_run *run = retry_run(f, "retry-infra", 1, 1, FAKE_GOOD, 0, &report);
 
     cell = only_cell(report);
@@ -526,6 +527,19 @@ static void test_retry_after_host_failure(void **state)
     assert_int_equal(f->live_at_retry, 0);
     assert_int_equal(f->overlays_at_retry, 0);
     check_goldens(f, "retry-infra", run, report);
+    /* The page and the CI summary say so too. */
+    assert_int_equal(rg_report_html(report, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b), "2 attempts (gate.retries)"));
+    assert_non_null(strstr(rg_buf_str(&b), "infra: the hypervisor could not start the guest"));
+    assert_non_null(
+        strstr(rg_buf_str(&b), "href=\"cells/retry-infra/tiny-1c-256m/console.attempt1.log\""));
+    assert_non_null(strstr(rg_buf_str(&b), "(2 attempts)"));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_markdown(report, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b),
+                           "| **pass** | retried 1 time (infra: the hypervisor could "
+                           "not start the guest) |"));
+    rg_buf_free(&b);
     json_decref(report);
     rg_run_free(run);
 }

@@ -52,6 +52,11 @@ int rg_report_write_atomic(const char *path, const char *data, size_t len, struc
 const char *rg_report_str(const json_t *o, const char *key);
 double rg_report_num(const json_t *o, const char *key, double def);
 long long rg_report_int(const json_t *o, const char *key, long long def);
+/* gate.retries: how many earlier attempts the cell had (0 also for reports made before
+ * retries existed), and the reasons they ended with, each distinct one once, joined by "; "
+ * and cleaned for mode. */
+size_t rg_report_retries(const json_t *cell);
+void rg_report_retry_reasons(const json_t *cell, struct rg_buf *out, enum rg_clean mode);
 /* The cell's boot a finding happened in, or NULL. */
 const json_t *rg_report_boot(const json_t *cell, const json_t *finding);
 
