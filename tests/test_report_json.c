@@ -24,6 +24,7 @@
 #include "package/package.h"
 #include "report/publish.h"
 #include "report/report.h"
+#include "report/reproduce.h"
 #include "testutil.h"
 #include "util/file.h"
 #include "util/ringgate.h"
@@ -499,6 +500,30 @@ static bool run_file_exists(const struct rg_run *run, const char *rel)
     return stat(path, &st) == 0;
 }
 
+/* A bundle of a retried cell carries every attempt's console log. */
+static void bundle_has_attempt_log(struct fx *f, const struct rg_run *run)
+{
+    struct rg_errors errs = {0};
+    char out[300], cmd[700], line[600];
+    bool first = false, last = false;
+    FILE *p;
+
+    snprintf(out, sizeof(out), "%s/cell.tar.gz", f->dir);
+    if (rg_reproduce_bundle(run->dir, "retry-infra/tiny-1c-256m", out, &errs) < 0)
+        fail_msg("bundle: %s", errs.v[0].msg);
+    snprintf(cmd, sizeof(cmd), "tar tzf '%s'", out);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof(line), p)) {
+        first = first || strstr(line, "tiny-1c-256m/console.attempt1.log");
+        last = last || strstr(line, "tiny-1c-256m/console.log");
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_true(first);
+    assert_true(last);
+    rg_errors_free(&errs);
+}
+
 /* The host fails once, gate.retries: 1: the cell passes on its second attempt, and the
  * report keeps the first (its own console log, its reason); nothing of it leaked. */
 static void test_retry_after_host_failure(void **state)
@@ -540,6 +565,7 @@ static void test_retry_after_host_failure(void **state)
                            "| **pass** | retried 1 time (infra: the hypervisor could "
                            "not start the guest) |"));
     rg_buf_free(&b);
+    bundle_has_attempt_log(f, run);
     json_decref(report);
     rg_run_free(run);
 }
