@@ -271,7 +271,7 @@ static bool attempt_again(struct pool *p, struct job *j, const struct rg_cell_en
     const char *why = "infra";
     char detail[512];
 
-    if ((int)*nkept >= j->rs->sc->gate.retries || !rg_cell_retryable(r) ||
+    if ((int)*nkept >= p->run->retries || !rg_cell_retryable(r) ||
         atomic_load(&p->run->interrupted) || atomic_load(&p->run->halt_others))
         return false;
     rg_cell_discard(env);
@@ -283,7 +283,7 @@ static bool attempt_again(struct pool *p, struct job *j, const struct rg_cell_en
         if (r->findings[i].action == RG_ACTION_BLOCK)
             why = r->findings[i].title;
     snprintf(detail, sizeof(detail), "attempt %zu of %d inconclusive (%s): running it again",
-             *nkept + 1, j->rs->sc->gate.retries + 1, why);
+             *nkept + 1, p->run->retries + 1, why);
     pool_progress(p, r, "retry", detail);
     *kept = realloc(*kept, (*nkept + 1) * sizeof(**kept));
     if (!*kept)
@@ -684,6 +684,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     run->jobs = rg_scenario_jobs(run->scenarios[0].sc, opts->jobs);
     run->fail_fast = opts->fail_fast >= 0 ? opts->fail_fast != 0
                                           : run->scenarios[0].sc->gate.fail_fast;
+    run->retries = run->scenarios[0].sc->gate.retries;
     run->boot_anyway = opts->boot_anyway;
     run->aa = opts->aa;
     run->keep = opts->keep;

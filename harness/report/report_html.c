@@ -432,11 +432,12 @@ static void run_facts(struct rg_buf *b, const json_t *report)
     rg_buf_puts(b, " <span class=\"muted\">(");
     esc(b, rg_report_str(host, "accelerator_reason"));
     rg_buf_printf(b, ")</span>, %lld cores</td></tr>\n", rg_report_int(host, "cores", 0));
-    snprintf(buf, sizeof(buf), "jobs %lld, fail-fast %s, boot-anyway %s, keep %s",
+    snprintf(buf, sizeof(buf), "jobs %lld, fail-fast %s, boot-anyway %s, keep %s, retries %lld",
              rg_report_int(opt, "jobs", 0),
              json_is_true(json_object_get(opt, "fail_fast")) ? "on" : "off",
              json_is_true(json_object_get(opt, "boot_anyway")) ? "on" : "off",
-             json_is_true(json_object_get(opt, "keep")) ? "on" : "off");
+             json_is_true(json_object_get(opt, "keep")) ? "on" : "off",
+             rg_report_int(opt, "retries", 0));
     fact(b, "options", buf);
     fact(b, "ringgate", rg_report_str(report, "ringgate_version"));
     rg_buf_puts(b, "</table>\n");

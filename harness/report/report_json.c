@@ -211,7 +211,7 @@ static json_t *cell_json(const struct rg_cell_result *c)
 {
     json_t *metrics = json_array();
     json_t *boots = json_array(), *events = json_array(), *findings = json_array(), *rollback;
-    json_t *attempts = json_array();
+    json_t *attempts = json_array(), *cell;
 
     for (size_t i = 0; i < c->nboots; i++)
         json_array_append_new(boots, boot_json(&c->boots[i]));
@@ -232,17 +232,22 @@ static json_t *cell_json(const struct rg_cell_result *c)
         json_array_append_new(metrics, metric_json(&c->metrics[i]));
     for (size_t i = 0; i < c->nattempts; i++)
         json_array_append_new(attempts, attempt_json(&c->attempts[i]));
-    return json_pack(
-        "{s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:f, s:o, "
-        "s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o}",
-        "id", c->cell.id, "scenario", c->scenario, "image", c->cell.image, "vcpus", c->cell.vcpus,
-        "memory_mib", c->cell.memory_mib, "image_digests", "kernel", c->digest_kernel, "initrd",
-        c->digest_initrd, "disk", c->digest_disk, "verdict", rg_verdict_name(c->verdict), "reasons",
-        reasons_json(c, ""), "started_at", time_json(c->started_at), "duration_s", c->duration_s,
-        "verdict_s", num_or_null(c->verdict_s), "domain", c->domain, "console_log", c->console_log,
-        "boots", boots, "events", events, "findings", findings, "rollback", rollback, "metrics",
-        metrics, "measure_s", c->twin ? json_real(c->measure_s) : json_null(), "twin",
-        twin_json(c->twin), "retries", (json_int_t)c->nattempts, "attempts", attempts);
+    cell = json_pack("{s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:f, s:o, "
+                     "s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                     "id", c->cell.id, "scenario", c->scenario, "image", c->cell.image,
+                     "vcpus", c->cell.vcpus, "memory_mib", c->cell.memory_mib, "image_digests",
+                     "kernel", c->digest_kernel, "initrd", c->digest_initrd, "disk",
+                     c->digest_disk, "verdict", rg_verdict_name(c->verdict), "reasons",
+                     reasons_json(c, ""), "started_at", time_json(c->started_at),
+                     "duration_s", c->duration_s, "verdict_s", num_or_null(c->verdict_s),
+                     "domain", c->domain, "console_log", c->console_log, "boots", boots,
+                     "events", events, "findings", findings, "rollback", rollback, "metrics",
+                     metrics, "measure_s", c->twin ? json_real(c->measure_s) : json_null(),
+                     "twin", twin_json(c->twin));
+    /* gate.retries: the earlier attempts; the fields above are the last attempt's. */
+    json_object_set_new(cell, "retries", json_integer((json_int_t)c->nattempts));
+    json_object_set_new(cell, "attempts", attempts);
+    return cell;
 }
 
 static json_t *scenario_json(const struct rg_run_scenario *s)
@@ -252,19 +257,19 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
 
     for (size_t i = 0; i < s->nvalidator_errors; i++)
         json_array_append_new(errors, json_string(s->validator_errors[i]));
-    j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:o}, s:s, "
-                  "s:{s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:i, s:i, s:i, s:i, s:i}, s:{s:i}}",
-                  "name", sc->name, "path", sc->path, "sha256", s->sha256, "description",
-                  str_or_null(sc->description), "update", pkg_json(&s->update), "baseline",
-                  pkg_json(&s->baseline), "validator", "ran", s->validator_ran, "ok",
-                  s->validator_ok, "errors", errors, "verdict", rg_verdict_name(s->verdict),
-                  "checks", "crash", rg_action_name(sc->checks.crash), "warning",
-                  rg_action_name(sc->checks.warning), "boot_loop",
-                  rg_action_name(sc->checks.boot_loop), "hang", rg_action_name(sc->checks.hang),
-                  "oom", rg_action_name(sc->checks.oom), "rollback", sc->checks.rollback, "boot",
-                  "timeout_s", sc->boot.timeout_s, "reboots", sc->boot.reboots, "soak_s",
-                  sc->boot.soak_s, "probe_s", sc->boot.probe_s, "unresponsive_s",
-                  sc->boot.unresponsive_s, "gate", "retries", sc->gate.retries);
+    j = json_pack(
+        "{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:b, s:b, s:o}, s:s, "
+        "s:{s:s, s:s, s:s, s:s, s:s, s:b}, s:{s:i, s:i, s:i, s:i, s:i}}",
+        "name", sc->name, "path", sc->path, "sha256", s->sha256, "description",
+        str_or_null(sc->description), "update", pkg_json(&s->update), "baseline",
+        pkg_json(&s->baseline), "validator", "ran", s->validator_ran, "ok", s->validator_ok,
+        "errors", errors, "verdict", rg_verdict_name(s->verdict), "checks", "crash",
+        rg_action_name(sc->checks.crash), "warning", rg_action_name(sc->checks.warning),
+        "boot_loop", rg_action_name(sc->checks.boot_loop), "hang",
+        rg_action_name(sc->checks.hang), "oom", rg_action_name(sc->checks.oom), "rollback",
+        sc->checks.rollback, "boot", "timeout_s", sc->boot.timeout_s, "reboots",
+        sc->boot.reboots, "soak_s", sc->boot.soak_s, "probe_s", sc->boot.probe_s,
+        "unresponsive_s", sc->boot.unresponsive_s);
     /* Only when the scenario names a validator: reports of runs without one keep their shape. */
     v = json_object_get(j, "validator");
     if (s->validator_command)
@@ -396,6 +401,7 @@ static json_t *run_json(const struct rg_run *run)
         json_object_set_new(root, "update", pkg_json(&s->update));
     }
     json_object_set_new(json_object_get(root, "options"), "aa", json_boolean(run->aa));
+    json_object_set_new(json_object_get(root, "options"), "retries", json_integer(run->retries));
     json_object_set_new(root, "aa",
                         run->aa ? json_pack("{s:i, s:i, s:i, s:i, s:i}", "comparisons",
                                             run->aa_comparisons, "false_positives",
