@@ -77,6 +77,11 @@ long long rg_report_int(const json_t *o, const char *key, long long def);
 /* report.json's "findings": one entry per class and title over the cells' findings (every
  * boot), with its action, how often it happened and the "scenario/id" of the cells it hit. */
 json_t *rg_report_dedup_findings(const json_t *cells);
+/* gate.retries: how many earlier attempts the cell had (0 also for reports made before
+ * retries existed), and the reasons they ended with, each distinct one once, joined by "; "
+ * and cleaned for mode. */
+size_t rg_report_retries(const json_t *cell);
+void rg_report_retry_reasons(const json_t *cell, struct rg_buf *out, enum rg_clean mode);
 /* The cell's boot a finding happened in, or NULL. */
 const json_t *rg_report_boot(const json_t *cell, const json_t *finding);
 

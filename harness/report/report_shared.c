@@ -214,6 +214,42 @@ void rg_report_put_clean(struct rg_buf *b, const char *s, enum rg_clean mode)
     }
 }
 
+size_t rg_report_retries(const json_t *cell)
+{
+    return json_array_size(json_object_get(cell, "attempts"));
+}
+
+void rg_report_retry_reasons(const json_t *cell, struct rg_buf *out, enum rg_clean mode)
+{
+    const json_t *attempts = json_object_get(cell, "attempts"), *a, *r, *b, *e;
+    size_t i, j, k, l;
+    bool first = true;
+
+    json_array_foreach(attempts, i, a)
+    {
+        json_array_foreach(json_object_get(a, "reasons"), j, r)
+        {
+            bool seen = false;
+
+            /* Once each: a host that fails the same way every time says it once. */
+            json_array_foreach(attempts, k, b)
+            {
+                json_array_foreach(json_object_get(b, "reasons"), l, e)
+                {
+                    if ((k < i || (k == i && l < j)) && json_equal((json_t *)e, (json_t *)r))
+                        seen = true;
+                }
+            }
+            if (seen || !json_is_string(r))
+                continue;
+            if (!first)
+                rg_buf_puts(out, "; ");
+            first = false;
+            rg_report_put_clean(out, json_string_value(r), mode);
+        }
+    }
+}
+
 int rg_report_write_atomic(const char *path, const char *data, size_t len, struct rg_error *err)
 {
     char tmp[4200];
