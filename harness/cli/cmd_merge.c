@@ -29,8 +29,8 @@ static const char merge_more[] =
     "(missing or duplicated cells, an inconclusive cell) or OUT cannot be written.\n";
 
 struct merge_args {
-    const char *output, *attest, *summary_md;
-    bool quiet;
+    const char *output, *attest, *summary_md, *metrics;
+    bool quiet, annotations;
 };
 static const struct merge_args merge_defaults = {0};
 
@@ -44,6 +44,11 @@ static const struct rg_option merge_options[] = {
     RG_OPT_STRING(0, "summary-md", AT(summary_md), "FILE",
                   "write the Markdown summary to FILE; without it, it is appended to "
                   "$GITHUB_STEP_SUMMARY when that is set"),
+    RG_OPT_STRING(0, "metrics", AT(metrics), "FILE",
+                  "write the merged run's Prometheus textfile (as `run --metrics`: the last "
+                  "pass carried over from the FILE it replaces)"),
+    RG_OPT_BOOL(0, "github-annotations", AT(annotations),
+                "print at most ten ::error workflow commands for the blocking findings"),
     RG_OPT_BOOL('q', "quiet", AT(quiet), "print only the verdict"),
 };
 
@@ -56,6 +61,15 @@ static void ci_outputs(const struct merge_args *a, const json_t *merged, struct 
     if ((a->summary_md && rg_report_write_markdown(merged, a->summary_md, false, &e) < 0) ||
         (!a->summary_md && step && *step && rg_report_write_markdown(merged, step, true, &e) < 0))
         rg_errors_push(errs, &e);
+    if (a->metrics && rg_report_write_prometheus(merged, a->metrics, &e) < 0)
+        rg_errors_push(errs, &e);
+    if (a->annotations) {
+        struct rg_buf b = RG_BUF_INIT;
+
+        rg_report_annotations(merged, &b);
+        fputs(rg_buf_str(&b), stdout);
+        rg_buf_free(&b);
+    }
 }
 
 /* What made the picture incomplete, where CI logs show it. */
