@@ -218,6 +218,12 @@ static bool in_plan(const json_t *planned, const char *key)
     return false;
 }
 
+/* A name a report gives that becomes a path component: nothing that climbs or nests. */
+static bool safe_component(const char *s)
+{
+    return *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
 /* Each planned cell from the first shard that has it; the others' copies are duplicates. */
 static int choose_cells(struct merge *m)
 {
@@ -235,6 +241,15 @@ static int choose_cells(struct merge *m)
 
             snprintf(key, sizeof(key), "%s/%s", rg_report_str(c, "scenario"),
                      rg_report_str(c, "id"));
+            if (!safe_component(rg_report_str(c, "scenario")) ||
+                !safe_component(rg_report_str(c, "id"))) {
+                rg_errors_add(m->errs, m->shards[s].dir, 0, 0,
+                              "report.json: cells[%zu] '%.300s': a scenario or cell name that "
+                              "is not a plain name; the report was changed, it cannot be merged",
+                              k, key);
+                bad = 1;
+                continue;
+            }
             if (!in_plan(m->planned, key)) {
                 rg_errors_add(m->errs, m->shards[s].dir, 0, 0,
                               "report.json: cells[%zu] '%s' is not in the plan its shard "
@@ -402,7 +417,10 @@ static void recombine(struct merge *m, json_t *merged)
         free(line);
     }
     {
-        enum rg_verdict v = rg_verdict_tally_result(&all);
+        /* Even a cell of a scenario that no shard reported at all. */
+        enum rg_verdict v = json_array_size(m->missing) || json_array_size(m->duplicated)
+                                ? RG_VERDICT_INCONCLUSIVE
+                                : rg_verdict_tally_result(&all);
 
         json_object_set_new(merged, "verdict", json_string(rg_verdict_name(v)));
         json_object_set_new(merged, "exit_code", json_integer(rg_verdict_exit_code(v)));
@@ -503,12 +521,6 @@ static json_t *build(struct merge *m)
     return merged;
 }
 
-/* A name a report gives that becomes a path component: nothing that climbs or nests. */
-static bool safe_component(const char *s)
-{
-    return *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
-}
-
 /* Each kept cell's folder (console logs) and each shard's report, into tmp. */
 static int copy_files(const struct merge *m, const char *tmp)
 {
@@ -542,11 +554,6 @@ static int copy_files(const struct merge *m, const char *tmp)
         const struct shard *s;
         struct stat st;
 
-        if (!safe_component(sc) || !safe_component(id))
-            return rg_errors_add(m->errs, "merge", 0, 0,
-                                 "cell '%s/%s': a scenario or cell name that is not a plain "
-                                 "name; the report was changed",
-                                 sc, id);
         snprintf(key, sizeof(key), "%s/%s", sc, id);
         s = &m->shards[json_integer_value(json_object_get(m->chosen, key))];
         snprintf(from, sizeof(from), "%s/cells/%s/%s", s->dir, sc, id);
