@@ -63,8 +63,8 @@ check "merge: the crash cell's console log came along, with the crash" \
 "$RINGGATE" bundle "$merged" --cell shard-bootcrash/tiny-2c-256m -o "$work/cell.tar.gz" \
     >/dev/null 2>"$work/bundle.err"
 check "bundle works on the merged run" [ -s "$work/cell.tar.gz" ]
-# reproduce reads the merged report: the crash cell's baseline and candidate boots again.
-"$RINGGATE" reproduce "$merged" --cell shard-bootcrash/tiny-2c-256m --boot 2 -q \
+# reproduce reads the merged report: the crash cell again, from the digests it recorded.
+"$RINGGATE" reproduce "$merged" --cell shard-bootcrash/tiny-2c-256m -q \
     -o "$work/repro" >"$work/repro.out" 2>&1
 rrc=$?
 check "reproduce on the merged run: the crash again (exit 1)" [ "$rrc" -eq 1 ]
