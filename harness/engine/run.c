@@ -555,8 +555,8 @@ static int run_cells(struct rg_run *run, const struct rg_run_opts *opts, struct 
                  p->hv ? "cannot use" : "cannot reach", uri);
         for (size_t i = 0; i < p->njobs; i++)
             if (p->jobs[i].image) {
-                job_settle(&p->jobs[i], RG_VERDICT_INCONCLUSIVE, RG_FINDING_INFRA,
-                           RG_ACTION_BLOCK, title, e.msg);
+                job_settle(&p->jobs[i], RG_VERDICT_INCONCLUSIVE, RG_FINDING_INFRA, RG_ACTION_BLOCK,
+                           title, e.msg);
                 pool_progress(p, p->jobs[i].res, "infra", e.msg); /* the reason, shown now */
             }
         snprintf(run->host.uri, sizeof(run->host.uri), "%s", uri);

@@ -49,6 +49,7 @@ stop_all() {
     cleanup
 }
 trap stop_all EXIT
+trap 'exit 130' INT TERM # the exit trap stops the daemons on an interrupt or a timeout too
 
 # run_gate, then the findings' reasons: what a failed check needs to be understood.
 run_daemons() {
