@@ -143,10 +143,12 @@ ssh-keygen -q -t ed25519 -N '' -f "$ssh/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$ssh/id_ed25519"
 cp "$ssh/id_ed25519.pub" "$ssh/authorized_keys"
 port=
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 20); do # a free port for sshd, and the next one free too (the wrong port)
     p=$(shuf -i 20000-60000 -n 1)
-    [ -z "$(ss -Hltn "sport = :$p"; ss -Hltn "sport = :$((p + 1))")" ] && { port=$p; break; }
+    listening "$p" || listening $((p + 1)) || { port=$p; break; }
 done
+[ -n "$port" ] || { fail "no free port for sshd"; exit 1; }
 cat >"$ssh/sshd_config" <<EOF
 Port $port
 ListenAddress 127.0.0.1
