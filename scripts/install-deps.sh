@@ -13,6 +13,9 @@ run_pkgs=(
     qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
     ovmf qemu-guest-agent busybox-static cpio kmod e2fsprogs debootstrap stress-ng
     linux-image-amd64 linux-headers-amd64 openssl xz-utils zstd
+    # tests/e2e/e2e_daemons.sh: a real libvirtd (qemu:///system) and sshd for qemu+ssh://.
+    # The test starts and stops its own daemons; the install must not leave any running.
+    libvirt-daemon-system openssh-server
 )
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -24,7 +27,18 @@ export DEBIAN_FRONTEND=noninteractive
 # skipping them keeps the install fast on a machine whose kernel is not Debian's.
 export INITRD=No
 apt-get update -q
+# No package may start its service (libvirtd, virtlogd, sshd): nothing in the suite depends on
+# a daemon the install left running. policy-rc.d is Debian's switch for that (invoke-rc.d and
+# deb-systemd-invoke both obey it); one that was already there is kept as it was.
+own_policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    own_policy=1
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -q --no-install-recommends "${build_pkgs[@]}" "${run_pkgs[@]}"
+[ -z "$own_policy" ] || { rm -f /usr/sbin/policy-rc.d; trap - EXIT; }
 
 # libvirt's QEMU driver refuses to start (even embedded, with qemu.conf naming root) unless its
 # compiled-in user and groups exist; libvirt-daemon-system would create them, with a daemon

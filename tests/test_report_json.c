@@ -651,6 +651,54 @@ static void test_interrupt_during_retry(void **state)
     rg_run_free(run);
 }
 
+/* A host that cannot be reached, or reached but unusable: every cell inconclusive (exit 3)
+ * without a boot, the finding's title naming the URI, its excerpt the hypervisor's reason. */
+static void hv_failure(struct fx *f, const char *connect_msg, const char *info_msg,
+                       const char *want_title, const char *want_reason)
+{
+    const char *uri = "qemu+ssh://root@gate-2:2222/system?keyfile=/ci/key";
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1, .connect_uri = uri};
+    struct rg_run *run;
+    char text[512], title[300];
+    json_t *report = NULL, *cells, *finding;
+    size_t i;
+
+    fake_hv_fail(connect_msg, info_msg);
+    run = fake_run(f, "nohost", two_cells(text, sizeof(text), "nohost"), FAKE_GOOD, &opts, 3,
+                   &report);
+    fake_hv_fail(NULL, NULL);
+    assert_int_equal(fake_hv_started_domains(), 0);
+    assert_string_equal(json_string_value(json_object_get(report, "verdict")), "inconclusive");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(report, "host"), "uri")), uri);
+    cells = json_object_get(report, "cells");
+    assert_int_equal(json_array_size(cells), 2);
+    snprintf(title, sizeof(title), "%s %s", want_title, uri);
+    for (i = 0; i < json_array_size(cells); i++) {
+        json_t *cell = json_array_get(cells, i);
+        assert_string_equal(json_string_value(json_object_get(cell, "verdict")), "inconclusive");
+        finding = json_array_get(json_object_get(cell, "findings"), 0);
+        assert_string_equal(json_string_value(json_object_get(finding, "class")), "infra");
+        assert_string_equal(json_string_value(json_object_get(finding, "title")), title);
+        assert_non_null(
+            strstr(json_string_value(json_object_get(finding, "excerpt")), want_reason));
+    }
+    json_decref(report);
+    rg_run_free(run);
+}
+
+static void test_unreachable_hypervisor(void **state)
+{
+    hv_failure(*state, "ssh: connect to host gate-2 port 2222: Connection refused", NULL,
+               "cannot reach the hypervisor at", "port 2222: Connection refused");
+}
+
+static void test_unusable_hypervisor(void **state)
+{
+    hv_failure(*state, NULL, "the host offers neither KVM (no vmx) nor TCG (no emulator)",
+               "cannot use the hypervisor at", "neither KVM (no vmx) nor TCG");
+}
+
 static void test_good_update(void **state)
 {
     run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
@@ -682,6 +730,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_block_is_never_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retries_exhausted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupt_during_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreachable_hypervisor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unusable_hypervisor, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

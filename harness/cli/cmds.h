@@ -66,7 +66,9 @@ struct rg_cli_view {
 #define RG_CLI_OPT_CONNECT(at)                                                                 \
     RG_OPT_STRING(0, "connect", (at), "URI",                                                   \
                   "libvirt URI (default: the embedded driver, "                                \
-                  "qemu:///embed?root=<state dir>/libvirt, no daemon needed)")
+                  "qemu:///embed?root=<state dir>/libvirt, no daemon needed); a daemon: "      \
+                  "qemu:///system, qemu+ssh://host/system (images and state folder at the "    \
+                  "same paths there)")
 #define RG_CLI_OPT_CELL(at)                                                                    \
     RG_OPT_REQ_STRING(0, "cell", (at), "ID", "the cell: its id (tiny-1c-256m) or scenario/id")
 #define RG_CLI_OPT_JOBS(at)                                                                    \

@@ -592,11 +592,17 @@ static int run_cells(struct rg_run *run, const struct rg_run_opts *opts, struct 
         return -1;
     p->ops = opts->ops ? opts->ops : &rg_hv_libvirt;
     if (p->ops->connect(uri, &p->hv, &e) < 0 || p->ops->info(p->hv, &run->host, &e) < 0) {
-        /* Infrastructure: every cell that would boot is inconclusive. */
+        /* Infrastructure: every cell that would boot is inconclusive. The title names the
+         * URI: with several hosts in a CI matrix, which one failed is the first question. */
+        char title[256];
+        snprintf(title, sizeof(title), "%s the hypervisor at %.200s",
+                 p->hv ? "cannot use" : "cannot reach", uri);
         for (size_t i = 0; i < p->njobs; i++)
-            if (p->jobs[i].image)
-                job_settle(&p->jobs[i], RG_VERDICT_INCONCLUSIVE, RG_FINDING_INFRA,
-                           RG_ACTION_BLOCK, "cannot reach the hypervisor", e.msg);
+            if (p->jobs[i].image) {
+                job_settle(&p->jobs[i], RG_VERDICT_INCONCLUSIVE, RG_FINDING_INFRA, RG_ACTION_BLOCK,
+                           title, e.msg);
+                pool_progress(p, p->jobs[i].res, "infra", e.msg); /* the reason, shown now */
+            }
         snprintf(run->host.uri, sizeof(run->host.uri), "%s", uri);
         if (p->hv)
             p->ops->disconnect(p->hv);

@@ -289,21 +289,48 @@ static void version_string(unsigned long v, char *out, size_t size)
     snprintf(out, size, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
 }
 
-/* KVM only where both the CPU and libvirt say it works: /dev/kvm alone proves nothing. */
-static void kvm_check(struct rg_hv *hv, struct rg_hv_info *out)
+/* A URI without a host part ("qemu:///system", "qemu+unix:///system") names this machine;
+ * "qemu+ssh://host/system" names another, whose CPU is not the one in /proc/cpuinfo. */
+static bool uri_is_local(const char *uri)
 {
-    FILE *f = fopen("/proc/cpuinfo", "r");
+    const char *p = strstr(uri, "://");
+
+    return p && p[3] == '/';
+}
+
+/* Whether the CPU behind the connection offers hardware virtualisation: this machine's flags,
+ * or for a remote host the CPU features its libvirt reports in the host capabilities. */
+static bool cpu_has_virt(struct rg_hv *hv, bool local)
+{
     char line[4096], *caps;
     bool flag = false;
+    FILE *f;
 
+    if (!local) {
+        caps = virConnectGetCapabilities(hv->conn);
+        flag = caps &&
+               (strstr(caps, "<feature name='vmx'/>") || strstr(caps, "<feature name='svm'/>"));
+        free(caps);
+        return flag;
+    }
+    f = fopen("/proc/cpuinfo", "r");
     while (f && fgets(line, sizeof(line), f))
         if (strncmp(line, "flags", 5) == 0 && (strstr(line, " vmx") || strstr(line, " svm")))
             flag = true;
     if (f)
         fclose(f);
-    if (!flag) {
-        snprintf(out->kvm_reason, sizeof(out->kvm_reason),
-                 "the CPU exposes no vmx/svm flag: KVM would hang; using TCG");
+    return flag;
+}
+
+/* KVM only where both the CPU and libvirt say it works: /dev/kvm alone proves nothing. */
+static void kvm_check(struct rg_hv *hv, bool local, struct rg_hv_info *out)
+{
+    char *caps;
+
+    if (!cpu_has_virt(hv, local)) {
+        snprintf(out->kvm_reason, sizeof(out->kvm_reason), "%s: KVM would hang; using TCG",
+                 local ? "the CPU exposes no vmx/svm flag"
+                       : "the remote host's CPU reports no vmx/svm feature");
         return;
     }
     caps = virConnectGetDomainCapabilities(hv->conn, NULL, "x86_64", NULL, "kvm", 0);
@@ -316,21 +343,46 @@ static void kvm_check(struct rg_hv *hv, struct rg_hv_info *out)
     out->kvm_usable = true;
 }
 
+/* TCG needs nothing from the CPU, only an x86_64 QEMU that libvirt can drive on that host. */
+static bool tcg_check(struct rg_hv *hv, char *why, size_t size)
+{
+    char *caps = virConnectGetDomainCapabilities(hv->conn, NULL, "x86_64", NULL, "qemu", 0);
+    virErrorPtr e;
+
+    if (caps) {
+        free(caps);
+        return true;
+    }
+    e = virGetLastError();
+    snprintf(why, size, "%s", e && e->message ? e->message : "no x86_64 emulator");
+    return false;
+}
+
 static int lv_info(struct rg_hv *hv, struct rg_hv_info *out, struct rg_error *err)
 {
     unsigned long v = 0;
-    char *uri;
+    char *uri, why[256];
+    bool version_ok;
 
     memset(out, 0, sizeof(*out));
     uri = virConnectGetURI(hv->conn);
     snprintf(out->uri, sizeof(out->uri), "%s", uri ? uri : "");
     free(uri);
-    if (virConnectGetVersion(hv->conn, &v) < 0)
-        return lv_error(err, "cannot read the hypervisor version");
-    version_string(v, out->hv_version, sizeof(out->hv_version));
+    /* A host without any usable QEMU fails here already; the accelerator check below says
+     * so in words a person can act on. */
+    version_ok = virConnectGetVersion(hv->conn, &v) == 0;
+    if (version_ok)
+        version_string(v, out->hv_version, sizeof(out->hv_version));
     if (virGetVersion(&v, NULL, NULL) == 0)
         version_string(v, out->libvirt_version, sizeof(out->libvirt_version));
-    kvm_check(hv, out);
+    kvm_check(hv, uri_is_local(out->uri), out);
+    if (!out->kvm_usable && !tcg_check(hv, why, sizeof(why)))
+        return rg_error_set(err, NULL, 0, 0,
+                            "the host behind %s offers neither KVM (%s) nor TCG (%s): "
+                            "no accelerator can run an x86_64 guest",
+                            out->uri, out->kvm_reason, why);
+    if (!version_ok)
+        return lv_error(err, "cannot read the hypervisor version");
     return 0;
 }
 
@@ -440,6 +492,31 @@ static char *domain_xml(const struct rg_hv_domain_spec *s, const char *agent_soc
     return out;
 }
 
+/* A domain that does not start because a file is missing: libvirt and QEMU name the file in
+ * quotes. On a remote host that is the usual mistake (ringgate passes its own paths), so the
+ * message says which file and which host. */
+static int start_error(struct rg_hv *hv, struct rg_error *err)
+{
+    virErrorPtr e = virGetLastError();
+    char msg[512], *uri;
+    const char *q;
+    int len;
+
+    /* Copied: the next libvirt call (virConnectGetURI) resets the last error. */
+    snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "libvirt error");
+    q = strstr(msg, "'/");
+    if (!strstr(msg, "No such file or directory") || !q)
+        return rg_error_set(err, NULL, 0, 0, "cannot start the domain: %s", msg);
+    len = (int)strcspn(q + 1, "'");
+    uri = virConnectGetURI(hv->conn);
+    rg_error_set(err, NULL, 0, 0,
+                 "image file %.*s not found on the host behind %s (ringgate gives the host its "
+                 "own paths: images and the state folder must be at the same paths there): %s",
+                 len, q + 1, uri ? uri : "the connection", msg);
+    free(uri);
+    return -1;
+}
+
 static int lv_start(struct rg_hv *hv, const struct rg_hv_domain_spec *spec,
                     struct rg_hv_domain **out, struct rg_error *err)
 {
@@ -469,7 +546,7 @@ static int lv_start(struct rg_hv *hv, const struct rg_hv_domain_spec *spec,
     d->dom = virDomainCreateXML(hv->conn, xml, VIR_DOMAIN_START_PAUSED);
     free(xml);
     if (!d->dom) {
-        lv_error(err, "cannot start the domain");
+        start_error(hv, err);
         goto fail;
     }
     d->console = virStreamNew(hv->conn, VIR_STREAM_NONBLOCK);

@@ -332,10 +332,18 @@ static void *guest_main(void *arg)
     return NULL;
 }
 
+static const char *g_connect_msg, *g_info_msg;
+
+void fake_hv_fail(const char *connect_msg, const char *info_msg)
+{
+    g_connect_msg = connect_msg;
+    g_info_msg = info_msg;
+}
+
 static int fake_connect(const char *uri, struct rg_hv **out, struct rg_error *err)
 {
-    (void)uri;
-    (void)err;
+    if (g_connect_msg)
+        return rg_error_set(err, NULL, 0, 0, "%s: %s", uri, g_connect_msg);
     *out = calloc(1, sizeof(**out));
     return 0;
 }
@@ -343,8 +351,9 @@ static int fake_connect(const char *uri, struct rg_hv **out, struct rg_error *er
 static int fake_info(struct rg_hv *hv, struct rg_hv_info *out, struct rg_error *err)
 {
     (void)hv;
-    (void)err;
     memset(out, 0, sizeof(*out));
+    if (g_info_msg)
+        return rg_error_set(err, NULL, 0, 0, "%s", g_info_msg);
     snprintf(out->uri, sizeof(out->uri), "fake:///");
     snprintf(out->hv_version, sizeof(out->hv_version), "0.0.0");
     snprintf(out->libvirt_version, sizeof(out->libvirt_version), "0.0.0");

@@ -50,5 +50,8 @@ void fake_hv_configure(const struct fake_hv_config *cfg);
 /* Domains started and still alive (not destroyed or released). */
 int fake_hv_live_domains(void);
 int fake_hv_started_domains(void);
+/* The next connections fail (connect_msg) or connect and then fail to describe the host
+ * (info_msg) with these messages; NULL: they work. Kept across fake_hv_configure. */
+void fake_hv_fail(const char *connect_msg, const char *info_msg);
 
 #endif
