@@ -246,7 +246,17 @@ static void cell_families(struct prom *p, const json_t *report)
     {
         const char *ids[] = {"scenario", rg_report_str(c, "scenario"), "cell",
                              rg_report_str(c, "id"), NULL};
-        sample(p, "ringgate_cell_boots", ids, (double)json_array_size(json_object_get(c, "boots")));
+        sample(p, "ringgate_cell_boots", ids,
+               (double)json_array_size(json_object_get(c, "boots")));
+    }
+    family(p, "ringgate_cell_retries",
+           "How many times each cell was run again after a host failure (gate.retries): a "
+           "flaky host shows here, not as a red or green run.");
+    json_array_foreach(cells, i, c)
+    {
+        const char *ids[] = {"scenario", rg_report_str(c, "scenario"), "cell",
+                             rg_report_str(c, "id"), NULL};
+        sample(p, "ringgate_cell_retries", ids, (double)rg_report_retries(c));
     }
     json_decref(cells);
 }
