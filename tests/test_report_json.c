@@ -699,6 +699,33 @@ static void test_unusable_hypervisor(void **state)
                "cannot use the hypervisor at", "neither KVM (no vmx) nor TCG");
 }
 
+/* reproduce --boot 2: the cell stops on the candidate boot once the update is applied on it
+ * (not merely ready), before any reboot; nothing failed, so it is aborted. */
+static void test_stop_after_candidate_boot(void **state)
+{
+    struct fx *f = *state;
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1, .stop_after_boot = 2};
+    json_t *report = NULL, *ev;
+    const json_t *cell;
+    struct rg_run *run;
+    char text[512];
+    bool applied = false;
+    size_t i;
+
+    run = fake_run(f, "stop2", two_cells(text, sizeof(text), "stop2"), FAKE_GOOD, &opts,
+                   RG_EXIT_INCONCLUSIVE, &report);
+    cell = json_array_get(json_object_get(report, "cells"), 0);
+    assert_string_equal(rg_report_str(cell, "verdict"), "aborted");
+    assert_int_equal(json_array_size(json_object_get(cell, "boots")), 2);
+    json_array_foreach(json_object_get(cell, "events"), i, ev)
+        applied |= !strcmp(rg_report_str(ev, "type"), "applied");
+    assert_true(applied);
+    json_array_foreach(json_object_get(cell, "findings"), i, ev)
+        fail_msg("a finding on a clean stop: %s", rg_report_str(ev, "title"));
+    json_decref(report);
+    rg_run_free(run);
+}
+
 static void test_good_update(void **state)
 {
     run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
@@ -732,6 +759,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interrupt_during_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_hypervisor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable_hypervisor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_after_candidate_boot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

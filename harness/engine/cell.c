@@ -64,6 +64,7 @@ struct cell {
     bool blocked_reported;
     bool in_rollback; /* crashes now mean the rollback failed */
     bool applied;     /* past the update's apply: a boot that fails now is the update's */
+    int settled;      /* the last boot whose work is done (ready, agent, apply or soak) */
     bool safe_boot;   /* the running domain was started with the contract's safe mode */
     struct rg_guest_contract guest; /* scenario over image over the sample sensor's */
     double confirm_next; /* when to try the ready command again */
@@ -95,7 +96,8 @@ static bool boot_limit_reached(const struct cell *c)
 
     if (n <= 0 || (int)r->nboots < n)
         return false;
-    return (int)r->nboots > n || r->boots[n - 1].has_ready ||
+    /* Ready is not enough: boot 2 is "the candidate" once the update is applied on it. */
+    return (int)r->nboots > n || (r->boots[n - 1].has_ready && c->settled >= n) ||
            r->boots[n - 1].outcome != RG_BOOT_RUNNING;
 }
 
@@ -1209,6 +1211,7 @@ static int phase_baseline(struct cell *c, const char *disk)
                      NULL, err.msg);
         return -1;
     }
+    c->settled = cur_boot(c)->n;
     cell_guest_run(c, argv, 10, &code, NULL, &err);
     cell_stop(c);
     return 0;
@@ -1244,6 +1247,7 @@ static void phase_candidate(struct cell *c, const char *disk)
     else if (cell_apply(c) < 0)
         return;
     c->applied = true;
+    c->settled = cur_boot(c)->n;
     for (;;) {
         struct rg_boot_record *b;
 
@@ -1276,6 +1280,7 @@ static void phase_candidate(struct cell *c, const char *disk)
             return;
         }
         crashed_after_ready = 0;
+        c->settled = b->n;
         stress_stop(c);
         if (done == reboots)
             return;

@@ -384,7 +384,8 @@ static void recombine(struct merge *m, json_t *merged)
             sc, "verdict",
             json_string(rg_verdict_name(incomplete ? RG_VERDICT_INCONCLUSIVE
                                                    : rg_verdict_tally_result(&t))));
-        rg_verdict_tally_add(&all, rg_verdict_tally_result(&t));
+        rg_verdict_tally_add(&all, incomplete ? RG_VERDICT_INCONCLUSIVE
+                                              : rg_verdict_tally_result(&t));
     }
     json_array_foreach(m->cells, i, c)
     {
