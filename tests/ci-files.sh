@@ -6,7 +6,9 @@
 # Kubernetes: an Indexed Job whose completions, parallelism and RINGGATE_SHARDS agree, with
 # JOB_COMPLETION_INDEX as the shard, a merge Job, one PVC), and every shell script passes
 # `bash -n` (and shellcheck where installed). Then broken copies must each be refused, so the
-# check itself is known to fail.
+# check itself is known to fail. Last, each job's own shell runs against a stub ringgate: the
+# shard index each engine passes, the folders the merge gets, where the merged report lands,
+# and the exit codes.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
@@ -298,6 +300,119 @@ for i in "${!names[@]}"; do
         printf '%s\n' "$out" | sed 's/^/    /'
     fi
 done
+
+# The jobs' own shell, run for real against a stub ringgate that records its arguments and
+# writes what run and merge would (a report folder under -o): the shard index each engine
+# passes, the folders the merge is given, where the merged report lands, and the exit codes.
+mkdir -p "$tmp/bin" "$tmp/jobs"
+cat >"$tmp/bin/ringgate" <<'EOF'
+#!/bin/sh
+# The stub: logs its arguments, writes OUT/stub-<cmd>/{report.json,junit.xml,index.html}.
+echo "$*" >>"$RG_STUB_LOG"
+cmd=$1
+out=
+while [ $# -gt 0 ]; do
+    [ "$1" != -o ] || out=$2
+    shift
+done
+if [ -n "$out" ]; then
+    mkdir -p "$out/stub-$cmd"
+    for f in report.json junit.xml index.html; do echo stub >"$out/stub-$cmd/$f"; done
+fi
+case $cmd in run) exit "${RG_STUB_RUN_RC:-0}" ;; merge) exit 3 ;; *) exit 0 ;; esac
+EOF
+chmod +x "$tmp/bin/ringgate"
+"$py" - "$root/ci" "$tmp/jobs" <<'EOF'
+import os, sys, yaml
+ci, out = sys.argv[1], sys.argv[2]
+def put(name, text):
+    with open(os.path.join(out, name), "w") as f:
+        f.write(text + "\n")
+gl = yaml.safe_load(open(os.path.join(ci, "gitlab-ci.yml")))
+put("gitlab-gate", "\n".join(gl["ringgate-shard"]["script"]))
+put("gitlab-merge", "\n".join(gl["ringgate-merge"]["script"]))
+put("gitlab-junit", gl["ringgate-merge"]["artifacts"]["reports"]["junit"])
+gh = yaml.safe_load(open(os.path.join(ci, "github-actions.yml")))
+put("github-gate", "\n".join(s["run"] for s in gh["jobs"]["gate"]["steps"] if "run" in s)
+    .replace("${{ matrix.shard }}", "2"))
+put("github-merge", "\n".join(s["run"] for s in gh["jobs"]["merge"]["steps"] if "run" in s))
+put("github-upload", [s for s in gh["jobs"]["merge"]["steps"]
+                      if "upload-artifact" in s.get("uses", "")][0]["with"]["path"])
+for name in ("shards-job", "merge-job"):
+    job = yaml.safe_load(open(os.path.join(ci, "k8s", name + ".yaml")))
+    c = job["spec"]["template"]["spec"]["containers"][0]
+    put("k8s-" + name, c["args"][0])
+EOF
+[ $? -eq 0 ] || ko "the jobs' scripts could not be extracted"
+
+# job NAME SHELL SCRIPT-FILE [VAR=VALUE...]: runs it in a fresh folder ($w), PATH first the stub.
+job() {
+    local name=$1 sh=$2 file=$3
+    shift 3
+    w=$tmp/w-$name
+    rm -rf "$w"
+    mkdir -p "$w"
+    : >"$tmp/log"
+    (cd "$w" && env PATH="$tmp/bin:$PATH" RG_STUB_LOG="$tmp/log" "$@" "$sh" -e "$file" \
+        >"$tmp/job.out" 2>&1)
+}
+expect() { # NAME RC WANT-RC WANT-ARGS [FILE-THAT-MUST-EXIST]
+    if [ "$2" = "$3" ] && grep -qxF -- "$4" "$tmp/log" && { [ -z "${5:-}" ] || [ -e "$5" ]; }; then
+        ok "$1"
+    else
+        ko "$1: exit $2 (want $3), ringgate called as:"
+        sed 's/^/    /' "$tmp/log" "$tmp/job.out"
+        [ -z "${5:-}" ] || [ -e "$5" ] || echo "    $5 is missing"
+    fi
+}
+sc=s.yaml
+job gitlab-gate bash "$tmp/jobs/gitlab-gate" CI_NODE_INDEX=1 CI_NODE_TOTAL=4 RINGGATE_SCENARIOS=$sc
+expect "gitlab: job 1 of 4 runs shard 0/4" $? 0 \
+    "run $sc --shard 0/4 -o reports/shard-0 --summary-md reports/shard-0/summary.md"
+job gitlab-gate bash "$tmp/jobs/gitlab-gate" CI_NODE_INDEX=4 CI_NODE_TOTAL=4 RINGGATE_SCENARIOS=$sc
+expect "gitlab: job 4 of 4 runs shard 3/4" $? 0 \
+    "run $sc --shard 3/4 -o reports/shard-3 --summary-md reports/shard-3/summary.md"
+
+# The merge jobs get two shards' run folders (`job NAME bash /dev/null` makes a fresh $w) and
+# the stub merge exits 3.
+shards() { for i in 0 1; do mkdir -p "$w/$1$i/run$i" && echo '{}' >"$w/$1$i/run$i/report.json"; done; }
+job gitlab-merge bash /dev/null && shards reports/shard-
+(cd "$w" && env PATH="$tmp/bin:$PATH" RG_STUB_LOG="$tmp/log" bash -e "$tmp/jobs/gitlab-merge" \
+    >"$tmp/job.out" 2>&1)
+expect "gitlab: the merge gets every shard and exits with the verdict" $? 3 \
+    "merge reports/shard-0/run0 reports/shard-1/run1 -o reports/merged --summary-md reports/summary.md" \
+    "$w/$(cat "$tmp/jobs/gitlab-junit")"
+
+job github-gate bash "$tmp/jobs/github-gate" RINGGATE_SHARDS=4 RINGGATE_SCENARIOS=$sc
+expect "github: matrix shard 2 runs shard 2/4" $? 0 "run $sc --shard 2/4 -o reports/shard-2"
+job github-merge bash /dev/null && shards shards/ringgate-shard-
+(cd "$w" && env PATH="$tmp/bin:$PATH" RG_STUB_LOG="$tmp/log" GITHUB_STEP_SUMMARY="$tmp/summary" \
+    bash -e "$tmp/jobs/github-merge" >"$tmp/job.out" 2>&1)
+expect "github: the merge gets every shard and exits with the verdict" $? 3 \
+    "merge shards/ringgate-shard-0/run0 shards/ringgate-shard-1/run1 -o reports/merged --summary-md $tmp/summary --github-annotations" \
+    "$w/$(cat "$tmp/jobs/github-upload")/junit.xml"
+
+# Kubernetes' scripts name /reports: here a folder of the test.
+sed "s|/reports|$tmp/w-k8s/reports|g" "$tmp/jobs/k8s-shards-job" >"$tmp/jobs/k8s-shards"
+sed "s|/reports|$tmp/w-k8s/reports|g" "$tmp/jobs/k8s-merge-job" >"$tmp/jobs/k8s-merge"
+job k8s sh "$tmp/jobs/k8s-shards" JOB_COMPLETION_INDEX=3 RINGGATE_SHARDS=4 RINGGATE_SCENARIOS=$sc \
+    RG_STUB_RUN_RC=1
+rc=$?
+expect "k8s: index 3 runs shard 3/4; a blocked shard's Pod succeeds" $rc 0 \
+    "run $sc --shard 3/4 -o $w/reports/shard-3 --summary-md $w/reports/shard-3/summary.md -v" \
+    "$w/reports/shard-3/stub-run/report.json"
+if [ "$(cat "$w/reports/shard-3/exit-code" 2>/dev/null)" = 1 ]; then ok "k8s: the shard's exit code is kept"
+else ko "k8s: the shard's exit code is not kept in exit-code"; fi
+job k8s sh "$tmp/jobs/k8s-shards" JOB_COMPLETION_INDEX=0 RINGGATE_SHARDS=4 RINGGATE_SCENARIOS=$sc \
+    RG_STUB_RUN_RC=2
+expect "k8s: a usage error fails the Pod" $? 2 \
+    "run $sc --shard 0/4 -o $w/reports/shard-0 --summary-md $w/reports/shard-0/summary.md -v"
+job k8s sh /dev/null && shards reports/shard-
+(cd "$w" && env PATH="$tmp/bin:$PATH" RG_STUB_LOG="$tmp/log" sh -e "$tmp/jobs/k8s-merge" \
+    >"$tmp/job.out" 2>&1)
+expect "k8s: the merge Job gets every shard and exits with the verdict" $? 3 \
+    "merge $w/reports/shard-0/run0 $w/reports/shard-1/run1 -o $w/reports/merged --summary-md $w/reports/merged-summary.md"
+
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
