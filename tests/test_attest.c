@@ -16,6 +16,8 @@
 #include "engine/run.h"
 #include "engine/runstate.h"
 #include "report/attest.h"
+#include "report/publish.h"
+#include "report/report.h"
 #include "testutil.h"
 #include "util/file.h"
 
@@ -96,6 +98,21 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The run's report.json, as rg_publish writes it, and attested from there. */
+static int attest_run(struct fx *f, const char *key, struct rg_error *err)
+{
+    char path[300];
+    json_t *report = NULL;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/report.json", f->dir);
+    if (rg_report_write_json(&f->run, path, err) < 0 || rg_report_load(f->dir, &report, err) < 0)
+        fail_msg("report: %s", err->msg);
+    rc = rg_attest_write(report, f->dir, key, f->file, err);
+    json_decref(report);
+    return rc;
+}
+
 static void attest(struct fx *f, enum rg_verdict v)
 {
     struct rg_error err = {0};
@@ -104,7 +121,7 @@ static void attest(struct fx *f, enum rg_verdict v)
     f->run.exit_code = v == RG_VERDICT_PASS ? 0 : 1;
     for (size_t i = 0; i < f->run.ncells; i++)
         f->cells[i].verdict = v;
-    if (rg_attest_write(&f->run, f->key, f->file, &err) != 0)
+    if (attest_run(f, f->key, &err) != 0)
         fail_msg("attest: %s", err.msg);
 }
 
@@ -222,10 +239,10 @@ static void test_no_verdict_no_attestation(void **state)
     struct rg_error err = {0};
 
     f->run.verdict = RG_VERDICT_INCONCLUSIVE;
-    assert_int_equal(rg_attest_write(&f->run, f->key, f->file, &err), 1);
+    assert_int_equal(attest_run(f, f->key, &err), 1);
     assert_int_equal(access(f->file, F_OK), -1);
     f->run.verdict = RG_VERDICT_PASS;
-    assert_int_equal(rg_attest_write(&f->run, f->pub, f->file, &err), -1); /* not a private key */
+    assert_int_equal(attest_run(f, f->pub, &err), -1); /* not a private key */
     assert_non_null(strstr(err.msg, "not an Ed25519 private key"));
     assert_int_equal(access(f->file, F_OK), -1);
 }

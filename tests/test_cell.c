@@ -187,6 +187,7 @@ static void test_good_update_passes(void **state)
     load_scenario(f, "rollback: true");
     run_cell(f, "content", FAKE_GOOD);
     assert_int_equal(f->res.verdict, RG_VERDICT_PASS);
+    assert_false(rg_cell_retryable(&f->res));
     assert_int_equal(f->res.nfindings, 0);
     /* baseline, candidate (apply), two reboots */
     assert_int_equal(f->res.nboots, 4);
@@ -209,6 +210,7 @@ static void test_crashing_content_blocks_with_loop_and_rollback(void **state)
     load_scenario(f, "rollback: true");
     run_cell(f, "content", FAKE_CRASH);
     assert_int_equal(f->res.verdict, RG_VERDICT_BLOCK);
+    assert_false(rg_cell_retryable(&f->res));
     crash = find(&f->res, RG_FINDING_CRASH);
     loop = find(&f->res, RG_FINDING_BOOT_LOOP);
     assert_non_null(crash);
@@ -319,6 +321,9 @@ static void test_infrastructure_failures_are_inconclusive(void **state)
     run_cell(f, "content", FAKE_GOOD);
     assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
     assert_non_null(find(&f->res, RG_FINDING_INFRA));
+    /* The host failed: gate.retries may run it again. */
+    assert_true(find(&f->res, RG_FINDING_INFRA)->host);
+    assert_true(rg_cell_retryable(&f->res));
 
     rg_cell_result_free(&f->res);
     f->fail_start = false;
@@ -326,6 +331,9 @@ static void test_infrastructure_failures_are_inconclusive(void **state)
     run_cell(f, "content", FAKE_GOOD);
     assert_int_equal(f->res.verdict, RG_VERDICT_INCONCLUSIVE);
     assert_non_null(strstr(title_of(find(&f->res, RG_FINDING_INFRA)), "agent"));
+    /* A guest whose agent never answers is the guest's doing: never retried. */
+    assert_false(find(&f->res, RG_FINDING_INFRA)->host);
+    assert_false(rg_cell_retryable(&f->res));
 }
 
 static void test_watchdog_resets_are_crashes_and_a_loop(void **state)

@@ -538,6 +538,33 @@ static void test_html_plots(void **state)
     json_decref(report);
 }
 
+/* gate.retries: the earlier attempts shown with their reasons (each distinct one once in the
+ * summaries) and their logs; an attempt whose log could not be kept links nothing. */
+static void test_retried_attempts(void **state)
+{
+    json_t *report = load("retried-host");
+    struct rg_buf b = RG_BUF_INIT;
+    const char *h;
+
+    (void)state;
+    assert_int_equal(rg_report_text(report, false, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b), "; retried 2 times (infra: the hypervisor could not "
+                                           "start the guest; infra: cannot create the cell's "
+                                           "disk overlay)\n"));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_html(report, &b), 0);
+    h = rg_buf_str(&b);
+    assert_non_null(strstr(h, "3 attempts (gate.retries)"));
+    assert_non_null(strstr(h, "(3 attempts)"));
+    assert_non_null(strstr(h, "retries 2</td>"));
+    assert_int_equal(count(h, "<li>attempt "), 2);
+    assert_int_equal(count(h, "console.attempt1.log\">its console log</a>"), 1);
+    assert_int_equal(count(h, "its console log"), 2); /* attempt 2's, unlinked */
+    assert_non_null(strstr(h, "disk overlay"));
+    rg_buf_free(&b);
+    json_decref(report);
+}
+
 int main(void)
 {
 #define FIXTURE(name) cmocka_unit_test_prestate(test_fixture, (void *)(name))
@@ -550,6 +577,8 @@ int main(void)
         FIXTURE("aborted"),
         FIXTURE("perf-regression"),
         FIXTURE("hostile"),
+        FIXTURE("retried-host"),
+        cmocka_unit_test(test_retried_attempts),
         cmocka_unit_test(test_junit_blocked),
         cmocka_unit_test(test_junit_outcomes),
         cmocka_unit_test(test_hostile_strings),

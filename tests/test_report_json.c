@@ -2,6 +2,7 @@
  * summary of fixed scenarios (good, crashing, slow), with times and run ids normalised.
  * RG_UPDATE_GOLDEN=1 rewrites tests/golden/runs-on-fake-hv/ (review the diff before committing
  * it). */
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "package/package.h"
 #include "report/publish.h"
 #include "report/report.h"
+#include "report/reproduce.h"
 #include "testutil.h"
 #include "util/file.h"
 #include "util/ringgate.h"
@@ -33,6 +35,11 @@
 
 struct fx {
     char dir[128];
+    int fail_start_first; /* the fake host fails this many starts first (gate.retries) */
+    /* At each retry: domains still alive, overlays left in the state folder, and a SIGINT to
+     * send from there. */
+    int retries_seen, live_at_retry, overlays_at_retry;
+    bool interrupt_at_retry;
 };
 
 static void put(const char *dir, const char *name, const char *text)
@@ -258,6 +265,7 @@ static struct rg_run *fake_run(struct fx *f, const char *name, const char *text,
     snprintf(cfg.image_content, sizeof(cfg.image_content), "0290");
     snprintf(cfg.update_kind, sizeof(cfg.update_kind), "content");
     snprintf(cfg.update_version, sizeof(cfg.update_version), "0292");
+    cfg.fail_start_first = f->fail_start_first;
     fake_hv_configure(&cfg);
     snprintf(out, sizeof(out), "%s/reports", f->dir);
     opts->ops = &fake_hv_ops;
@@ -276,6 +284,26 @@ static struct rg_run *fake_run(struct fx *f, const char *name, const char *text,
     return run;
 }
 
+/* Compares a run's report, its JUnit and its text summary with the golden files of name. */
+static void check_goldens(struct fx *f, const char *name, const struct rg_run *run, json_t *report)
+{
+    json_t *norm = normalise(report, f->dir, run->run_id);
+    struct rg_buf b = RG_BUF_INIT;
+    struct rg_error e;
+    char *dump;
+
+    dump = json_dumps(norm, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    golden(name, "report.json", dump);
+    free(dump);
+    assert_int_equal(rg_report_junit(norm, &b, &e), 0);
+    golden(name, "junit.xml", rg_buf_str(&b));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_text(norm, false, &b), 0);
+    golden(name, "summary.txt", rg_buf_str(&b));
+    rg_buf_free(&b);
+    json_decref(norm);
+}
+
 /* Runs the scenario on the fake with the given guest behaviour, then compares the report,
  * its JUnit and its text summary with the golden files of `name`. */
 static void run_golden(struct fx *f, const char *name, const char *checks,
@@ -284,10 +312,7 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
     struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1};
     struct rg_run *run;
     char text[2048];
-    json_t *report = NULL, *norm;
-    struct rg_error e;
-    struct rg_buf b = RG_BUF_INIT;
-    char *dump;
+    json_t *report = NULL;
 
     snprintf(text, sizeof(text),
              "name: %s\n"
@@ -303,17 +328,7 @@ static void run_golden(struct fx *f, const char *name, const char *checks,
              "checks: {%s}\n",
              name, checks);
     run = fake_run(f, name, text, effect, &opts, want_exit, &report);
-    norm = normalise(report, f->dir, run->run_id);
-    dump = json_dumps(norm, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    golden(name, "report.json", dump);
-    free(dump);
-    assert_int_equal(rg_report_junit(norm, &b, &e), 0);
-    golden(name, "junit.xml", rg_buf_str(&b));
-    rg_buf_reset(&b);
-    assert_int_equal(rg_report_text(norm, false, &b), 0);
-    golden(name, "summary.txt", rg_buf_str(&b));
-    rg_buf_free(&b);
-    json_decref(norm);
+    check_goldens(f, name, run, report);
     json_decref(report);
     rg_run_free(run);
 }
@@ -411,6 +426,231 @@ static void test_empty_shard(void **state)
     rg_run_free(run);
 }
 
+/* ---- gate.retries ---- */
+
+static int g_overlays;
+
+static int count_overlay(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    size_t n = strlen(path);
+
+    (void)st;
+    (void)ftw;
+    if (type == FTW_F && n > 6 && strcmp(path + n - 6, ".qcow2") == 0)
+        g_overlays++;
+    return 0;
+}
+
+/* At a retry nothing of the failed attempt may be left: no domain, no overlay. */
+static void on_retry(void *opaque, const struct rg_cell_result *res, const char *state,
+                     const char *detail)
+{
+    struct fx *f = opaque;
+    char dir[300];
+
+    (void)res;
+    (void)detail;
+    if (strcmp(state, "retry") != 0)
+        return;
+    f->retries_seen++;
+    f->live_at_retry += fake_hv_live_domains();
+    g_overlays = 0;
+    snprintf(dir, sizeof(dir), "%s/state", f->dir);
+    nftw(dir, count_overlay, 8, FTW_PHYS);
+    f->overlays_at_retry += g_overlays;
+    if (f->interrupt_at_retry)
+        rg_run_interrupt();
+}
+
+/* One cell on a host whose first `fail` starts fail, with gate.retries: retries. */
+static struct rg_run *retry_run(struct fx *f, const char *name, int retries, int fail,
+                                enum fake_effect effect, int want_exit, json_t **report)
+{
+    struct rg_run_opts opts = {.fail_fast = 0, .jobs = 1, .progress = on_retry, .opaque = f};
+    char text[512];
+
+    snprintf(text, sizeof(text),
+             "name: %s\n"
+             "update: {package: 0292.rgpkg}\n"
+             "baseline: {package: 0290.rgpkg}\n"
+             "trust: {keys: [vendor.pub]}\n"
+             "images: catalog.json\n"
+             "matrix: {image: [tiny]}\n"
+             "boot: {timeout_s: 2, reboots: 1, soak_s: 0}\n"
+             "gate: {retries: %d}\n",
+             name, retries);
+    f->fail_start_first = fail;
+    return fake_run(f, name, text, effect, &opts, want_exit, report);
+}
+
+static const json_t *only_cell(const json_t *report)
+{
+    const json_t *cells = json_object_get(report, "cells");
+
+    assert_int_equal(json_array_size(cells), 1);
+    return json_array_get(cells, 0);
+}
+
+static bool run_file_exists(const struct rg_run *run, const char *rel)
+{
+    char path[8192];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", run->dir, rel);
+    return stat(path, &st) == 0;
+}
+
+/* A bundle of a retried cell carries every attempt's console log. */
+static void bundle_has_attempt_log(struct fx *f, const struct rg_run *run)
+{
+    struct rg_errors errs = {0};
+    char out[300], cmd[700], line[600];
+    bool first = false, last = false;
+    FILE *p;
+
+    snprintf(out, sizeof(out), "%s/cell.tar.gz", f->dir);
+    if (rg_reproduce_bundle(run->dir, "retry-infra/tiny-1c-256m", out, &errs) < 0)
+        fail_msg("bundle: %s", errs.v[0].msg);
+    snprintf(cmd, sizeof(cmd), "tar tzf '%s'", out);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof(line), p)) {
+        first = first || strstr(line, "tiny-1c-256m/console.attempt1.log");
+        last = last || strstr(line, "tiny-1c-256m/console.log");
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_true(first);
+    assert_true(last);
+    rg_errors_free(&errs);
+}
+
+/* The host fails once, gate.retries: 1: the cell passes on its second attempt, and the
+ * report keeps the first (its own console log, its reason); nothing of it leaked. */
+static void test_retry_after_host_failure(void **state)
+{
+    struct fx *f = *state;
+    json_t *report = NULL;
+    const json_t *cell, *att;
+    struct rg_buf b = RG_BUF_INIT;
+    struct rg_run *run = retry_run(f, "retry-infra", 1, 1, FAKE_GOOD, 0, &report);
+
+    cell = only_cell(report);
+    assert_string_equal(rg_report_str(cell, "verdict"), "pass");
+    assert_int_equal(rg_report_int(cell, "retries", -1), 1);
+    assert_int_equal(json_array_size(json_object_get(cell, "attempts")), 1);
+    att = json_array_get(json_object_get(cell, "attempts"), 0);
+    assert_string_equal(rg_report_str(att, "verdict"), "inconclusive");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(att, "reasons"), 0)),
+                        "infra: the hypervisor could not start the guest");
+    assert_string_equal(rg_report_str(att, "console_log"),
+                        "cells/retry-infra/tiny-1c-256m/console.attempt1.log");
+    assert_string_equal(rg_report_str(cell, "console_log"),
+                        "cells/retry-infra/tiny-1c-256m/console.log");
+    assert_true(run_file_exists(run, rg_report_str(att, "console_log")));
+    assert_true(run_file_exists(run, rg_report_str(cell, "console_log")));
+    assert_int_equal(f->retries_seen, 1);
+    assert_int_equal(f->live_at_retry, 0);
+    assert_int_equal(f->overlays_at_retry, 0);
+    check_goldens(f, "retry-infra", run, report);
+    /* The page and the CI summary say so too. */
+    assert_int_equal(rg_report_html(report, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b), "2 attempts (gate.retries)"));
+    assert_non_null(strstr(rg_buf_str(&b), "infra: the hypervisor could not start the guest"));
+    assert_non_null(
+        strstr(rg_buf_str(&b), "href=\"cells/retry-infra/tiny-1c-256m/console.attempt1.log\""));
+    assert_non_null(strstr(rg_buf_str(&b), "(2 attempts)"));
+    rg_buf_reset(&b);
+    assert_int_equal(rg_report_markdown(report, &b), 0);
+    assert_non_null(strstr(rg_buf_str(&b),
+                           "| **pass** | retried 1 time (infra: the hypervisor could "
+                           "not start the guest) |"));
+    rg_buf_free(&b);
+    bundle_has_attempt_log(f, run);
+    json_decref(report);
+    rg_run_free(run);
+}
+
+/* The same host without gate.retries: the cell is inconclusive, one attempt. */
+static void test_no_retries_by_default(void **state)
+{
+    struct fx *f = *state;
+    json_t *report = NULL;
+    const json_t *cell;
+    struct rg_run *run = retry_run(f, "no-retry", 0, 1, FAKE_GOOD, RG_EXIT_INCONCLUSIVE, &report);
+
+    cell = only_cell(report);
+    assert_string_equal(rg_report_str(cell, "verdict"), "inconclusive");
+    assert_int_equal(rg_report_int(cell, "retries", -1), 0);
+    assert_int_equal(json_array_size(json_object_get(cell, "attempts")), 0);
+    assert_false(run_file_exists(run, "cells/no-retry/tiny-1c-256m/console.attempt1.log"));
+    assert_int_equal(f->retries_seen, 0);
+    json_decref(report);
+    rg_run_free(run);
+}
+
+/* A crash blocks: the guest's doing, never retried, whatever gate.retries says. */
+static void test_block_is_never_retried(void **state)
+{
+    struct fx *f = *state;
+    json_t *report = NULL;
+    const json_t *cell;
+    struct rg_run *run = retry_run(f, "crash-retry", 3, 0, FAKE_CRASH, RG_EXIT_BLOCK, &report);
+
+    cell = only_cell(report);
+    assert_string_equal(rg_report_str(cell, "verdict"), "block");
+    assert_int_equal(rg_report_int(cell, "retries", -1), 0);
+    assert_int_equal(f->retries_seen, 0);
+    json_decref(report);
+    rg_run_free(run);
+}
+
+/* A host that keeps failing: retries: 2 gives three attempts, then the cell is inconclusive;
+ * every attempt keeps its own console log. */
+static void test_retries_exhausted(void **state)
+{
+    struct fx *f = *state;
+    json_t *report = NULL;
+    const json_t *cell, *atts;
+    struct rg_run *run =
+        retry_run(f, "exhausted", 2, 100, FAKE_GOOD, RG_EXIT_INCONCLUSIVE, &report);
+
+    cell = only_cell(report);
+    atts = json_object_get(cell, "attempts");
+    assert_string_equal(rg_report_str(cell, "verdict"), "inconclusive");
+    assert_int_equal(rg_report_int(cell, "retries", -1), 2);
+    assert_int_equal(json_array_size(atts), 2);
+    assert_string_equal(rg_report_str(json_array_get(atts, 1), "console_log"),
+                        "cells/exhausted/tiny-1c-256m/console.attempt2.log");
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(rg_report_str(json_array_get(atts, i), "verdict"), "inconclusive");
+        assert_true(run_file_exists(run, rg_report_str(json_array_get(atts, i), "console_log")));
+    }
+    assert_true(run_file_exists(run, rg_report_str(cell, "console_log")));
+    assert_int_equal(f->retries_seen, 2);
+    assert_int_equal(f->live_at_retry + f->overlays_at_retry, 0);
+    json_decref(report);
+    rg_run_free(run);
+}
+
+/* SIGINT as a retry begins: the new attempt winds down at once, the cell is aborted with its
+ * first attempt kept, and no VM is left (fake_run checks). */
+static void test_interrupt_during_retry(void **state)
+{
+    struct fx *f = *state;
+    json_t *report = NULL;
+    const json_t *cell;
+    struct rg_run *run;
+
+    f->interrupt_at_retry = true;
+    run = retry_run(f, "interrupted", 3, 1, FAKE_GOOD, RG_EXIT_INCONCLUSIVE, &report);
+    cell = only_cell(report);
+    assert_string_equal(rg_report_str(cell, "verdict"), "aborted");
+    assert_int_equal(rg_report_int(cell, "retries", -1), 1);
+    assert_int_equal(f->retries_seen, 1);
+    json_decref(report);
+    rg_run_free(run);
+}
+
 static void test_good_update(void **state)
 {
     run_golden(*state, "good-two-cells", "rollback: true", FAKE_GOOD, 0);
@@ -437,6 +677,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shard_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_shard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_after_host_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_retries_by_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_is_never_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retries_exhausted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_during_retry, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

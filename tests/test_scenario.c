@@ -45,7 +45,8 @@ static const char full_example[] =
     "  rollback: true\n"
     "gate:\n"
     "  fail_fast: false\n"
-    "  jobs: 2\n";
+    "  jobs: 2\n"
+    "  retries: 2\n";
 
 static const struct rg_scenario_opts no_files = {.check_files = false};
 
@@ -119,6 +120,7 @@ static void test_full_example(void **state)
     assert_true(sc->checks.rollback);
     assert_false(sc->gate.fail_fast);
     assert_int_equal(sc->gate.jobs, 2);
+    assert_int_equal(sc->gate.retries, 2);
     assert_string_equal(sc->catalog, "tests/golden/catalog.json");
     rg_scenario_free(sc);
 }
@@ -144,6 +146,7 @@ static void test_defaults_and_scalar_lists(void **state)
     assert_false(sc->checks.rollback);
     assert_true(sc->gate.fail_fast);
     assert_int_equal(sc->gate.jobs, 0);
+    assert_int_equal(sc->gate.retries, 0);
     rg_scenario_free(sc);
 }
 
@@ -368,6 +371,49 @@ static void test_deep_nesting_refused(void **state)
     rg_errors_free(&errs);
 }
 
+/* gate.retries: an integer from 0 to RG_GATE_RETRIES_MAX; anything else names the field and
+ * its line and column. */
+static void test_retries_values(void **state)
+{
+    static const struct {
+        const char *value, *msg;
+    } bad[] = {
+        {"-1", "'gate.retries' must be from 0 to 10, got -1"},
+        {"11", "'gate.retries' must be from 0 to 10, got 11"},
+        {"1.5", "'gate.retries' must be an integer, got '1.5'"},
+        {"two", "'gate.retries' must be an integer, got 'two'"},
+        {"\"2\"", "'gate.retries' must be an integer, got the quoted string \"2\" (drop the "
+                  "quotes)"},
+        {"[1]", "'gate.retries'"},
+    };
+    const char *head = "name: d\n"
+                       "update: {package: u.rgpkg}\n"
+                       "trust: {keys: [k.pub]}\n"
+                       "matrix: {image: tiny}\n"
+                       "gate:\n"
+                       "  retries: ";
+    char text[512];
+    struct rg_scenario *sc;
+
+    (void)state;
+    snprintf(text, sizeof(text), "%s10\n", head);
+    sc = parse_ok("x.yaml", text);
+    assert_int_equal(sc->gate.retries, 10);
+    rg_scenario_free(sc);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct rg_errors errs = {0};
+
+        snprintf(text, sizeof(text), "%s%s\n", head, bad[i].value);
+        parse_fails(text, &errs);
+        assert_int_equal(errs.n, 1);
+        assert_string_equal(errs.v[0].file, "s/x.yaml");
+        assert_int_equal(errs.v[0].line, 6);
+        assert_int_equal(errs.v[0].col, 12);
+        assert_non_null(strstr(errs.v[0].msg, bad[i].msg));
+        rg_errors_free(&errs);
+    }
+}
+
 /* The jobs default is decided in one place: -j, else gate.jobs, else the core count. */
 static void test_jobs_default(void **state)
 {
@@ -396,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_validator),
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_jobs_default),
+        cmocka_unit_test(test_retries_values),
         cmocka_unit_test(test_guest_override),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

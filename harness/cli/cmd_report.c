@@ -13,12 +13,14 @@ static const char report_about[] =
     "Regenerates a report from RUN_DIR/report.json (schema ringgate.report/v1,\n"
     "reports/README.md); report.json itself is never changed.\n";
 static const char report_more[] =
-    "junit and html print the path they wrote. Files are written atomically.\n"
+    "junit and html print the path they wrote, and prometheus with -o FILE (which keeps the\n"
+    "last pass time of the FILE it replaces, as `run --metrics FILE` does). Files are\n"
+    "written atomically.\n"
     "\n"
     "Exit: 0 written; 2 usage error, or RUN_DIR/report.json missing or invalid\n"
     "(the message names the file, and the line and column of a JSON error).\n";
 
-enum format { TEXT, JSON, JUNIT, HTML };
+enum format { TEXT, JSON, JUNIT, HTML, PROMETHEUS, ANNOTATIONS };
 
 struct report_args {
     int format;
@@ -39,12 +41,19 @@ static const struct rg_opt_choice formats[] = {
     {"html", HTML,
      "RUN_DIR/index.html: one self-contained page (no script, nothing fetched): verdict, "
      "matrix, boot timelines, findings with their console excerpts, regression plots"},
+    {"prometheus", PROMETHEUS,
+     "the Prometheus textfile `run --metrics` writes, to standard output, or with -o FILE to "
+     "FILE"},
+    {"github-annotations", ANNOTATIONS,
+     "the GitHub Actions `::error` commands `run --github-annotations` prints, to standard "
+     "output"},
     {NULL, 0, NULL},
 };
 
 static const struct rg_option report_options[] = {
     RG_OPT_CHOICE('f', "format", AT(format), NULL, formats,
-                  "--format takes text, json, junit or html", NULL),
+                  "--format takes text, json, junit, html, prometheus or github-annotations",
+                  NULL),
     RG_OPT_STRING('o', "output", AT(output), "FILE",
                   "write there instead (`-` is standard output)"),
 };
@@ -98,8 +107,20 @@ static int render(const json_t *report, enum format fmt, const char *dir, const 
         return RG_EXIT_USAGE;
     } else if (fmt == HTML) {
         rg_report_html(report, &b);
+    } else if (fmt == ANNOTATIONS) {
+        rg_report_annotations(report, &b);
+    } else if (fmt == PROMETHEUS && outpath && strcmp(outpath, "-") != 0) {
+        if (rg_report_write_prometheus(report, outpath, &err) < 0) {
+            rg_error_print(stderr, &err);
+            return RG_EXIT_USAGE;
+        }
+        printf("%s\n", outpath);
+        return RG_EXIT_OK;
+    } else if (fmt == PROMETHEUS) {
+        rg_report_prometheus(report, 0, &b);
     }
-    if (fmt == TEXT || fmt == JSON || (outpath && !strcmp(outpath, "-"))) {
+    if (fmt == TEXT || fmt == JSON || fmt == PROMETHEUS || fmt == ANNOTATIONS ||
+        (outpath && !strcmp(outpath, "-"))) {
         rc = put_stream(outpath, &b);
     } else {
         snprintf(path, sizeof(path), "%s/%s", dir, fmt == JUNIT ? "junit.xml" : "index.html");
@@ -131,6 +152,7 @@ static int cmd_report(void *opts, int argc, char **argv)
     return rc;
 }
 
-RG_COMMAND(report, "regenerate a run's report as json, junit, html or text", .name = "report",
+RG_COMMAND(report, "regenerate a run's report: text, json, junit, html, prometheus...",
+           .name = "report",
            .usage = "RUN_DIR", .min_args = 1, .max_args = 1,
            .args_error = "expected one run folder");

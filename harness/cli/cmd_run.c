@@ -21,9 +21,10 @@ static const char run_about[] =
     "baseline, applies the update through the guest agent, reboots boot.reboots times,\n"
     "and blocks on crashes, boot loops and hangs; after a blocked candidate it proves the\n"
     "rollback (checks.rollback). Several scenarios or a folder of them make one suite.\n"
-    "A suite runs with the first scenario's gate.jobs and gate.fail_fast (in the order\n"
-    "given, a folder's in name order): the other scenarios' gate sections are not read\n"
-    "(-j, --fail-fast and --no-fail-fast set them for the whole suite).\n"
+    "A suite runs with the first scenario's gate.jobs, gate.fail_fast and gate.retries (in\n"
+    "the order given, a folder's in name order): the other scenarios' gate sections are\n"
+    "not read (-j, --fail-fast and --no-fail-fast set the first two for the whole\n"
+    "suite).\n"
     "\n"
     "Performance (checks.performance): candidate and baseline twin sampled in interleaved\n"
     "pairs. A metric blocks (perf-regression) only when its shift's whole confidence\n"
@@ -36,6 +37,9 @@ static const char run_more[] =
     "State: $RINGGATE_STATE_DIR, else /var/lib/ringgate as root, else\n"
     "$XDG_STATE_HOME/ringgate. A killed run's leftovers are removed by `ringgate gc` and by\n"
     "the next run.\n"
+    "\n"
+    "A summary, metrics or annotations that cannot be written are reported on standard\n"
+    "error, named; they change neither the verdict nor the exit code.\n"
     "\n"
     "Exit: 0 pass, 1 blocked, 2 usage error or refused package, 3 inconclusive or aborted.\n";
 
@@ -86,6 +90,18 @@ static const struct rg_option run_options[] = {
                   "write a Markdown summary (verdict, exit code, the matrix with each cell's "
                   "verdict, the blocking findings deduplicated, at most 50) to FILE; without "
                   "it, the summary is appended to $GITHUB_STEP_SUMMARY when that is set"),
+    RG_OPT_STRING(0, "metrics", AT(view.metrics), "FILE",
+                  "write the run as a Prometheus textfile (for node_exporter's textfile "
+                  "collector; name it *.prom): run and cell verdicts, durations, boots, "
+                  "findings by class, ringgate_last_run_timestamp_seconds and "
+                  "ringgate_last_pass_timestamp_seconds (kept from the FILE it replaces while "
+                  "runs do not pass); written atomically"),
+    RG_OPT_BOOL(0, "github-annotations", AT(view.annotations),
+                "after the run, print GitHub Actions `::error` commands for the blocking "
+                "findings and content-validator refusals, or for the errors that stopped "
+                "the run before it began (scenario or package refused; with file and line), "
+                "at most 10, then a `::notice` counting the rest; on standard error with "
+                "--json-events"),
     RG_CLI_OPT_VIEW(AT(view)),
 };
 
@@ -205,6 +221,30 @@ static void write_summary_md(const struct rg_run *run, const struct rg_cli_view 
         rg_publish_summary_md(run, step, true, errs);
 }
 
+/* --github-annotations: workflow commands on standard output (standard error when stdout
+ * carries JSON events: the runner reads commands from both). A run's blocking findings; or,
+ * when there is no run, the errors that stopped it. */
+static void print_annotations(const struct rg_run *run, const struct rg_errors *errs,
+                              const struct cli *cli)
+{
+    struct rg_buf b = RG_BUF_INIT;
+    struct rg_error err;
+    json_t *report = NULL;
+
+    if (!run) {
+        rg_report_annotate_errors(errs, &b);
+    } else if (rg_report_load(run->dir, &report, &err) < 0) {
+        rg_error_print(stderr, &err);
+        return;
+    } else {
+        rg_report_annotations(report, &b);
+    }
+    fputs(rg_buf_str(&b), cli->json ? stderr : stdout);
+    fflush(cli->json ? stderr : stdout);
+    rg_buf_free(&b);
+    json_decref(report);
+}
+
 static int cmd_run(void *opts, int argc, char **argv)
 {
     struct run_args *a = opts;
@@ -245,12 +285,16 @@ int rg_cli_execute(char *const *paths, size_t n, struct rg_run_opts *opts,
         rc = rg_publish(run, opts->attest_key, &errs);
     if (run)
         write_summary_md(run, view, &errs);
+    if (run && view->metrics)
+        rg_publish_metrics(run, view->metrics, &errs);
     if (errs.n)
         rg_errors_print(stderr, &errs);
     if (run && !cli.quiet)
         print_summary(run, &cli);
     else if (run)
         printf("%s\n", rg_verdict_name(run->verdict));
+    if (view->annotations)
+        print_annotations(run, &errs, &cli);
     rg_errors_free(&errs);
     rg_run_free(run);
     return rc;

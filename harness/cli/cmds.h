@@ -30,9 +30,9 @@ struct rg_command {
         .spec = {RG_OPTIONS(id##_options), .about = id##_about, .more = id##_more,             \
                  .defaults = &id##_defaults, .size = sizeof(id##_defaults), __VA_ARGS__}}
 
-extern const struct rg_command rg_cmd_run, rg_cmd_validate, rg_cmd_plan, rg_cmd_console_scan,
-    rg_cmd_package, rg_cmd_attest, rg_cmd_reproduce, rg_cmd_bundle, rg_cmd_report, rg_cmd_gc,
-    rg_cmd_validate_channels, rg_cmd_help, rg_cmd_version;
+extern const struct rg_command rg_cmd_run, rg_cmd_validate, rg_cmd_plan, rg_cmd_merge,
+    rg_cmd_console_scan, rg_cmd_package, rg_cmd_attest, rg_cmd_reproduce, rg_cmd_bundle,
+    rg_cmd_report, rg_cmd_gc, rg_cmd_validate_channels, rg_cmd_help, rg_cmd_version;
 /* The table, in the order `ringgate help` lists it. */
 extern const struct rg_command *const rg_commands[];
 extern const size_t rg_ncommands;
@@ -58,6 +58,8 @@ struct rg_cli_view {
     bool quiet, verbose, json;
     const char *summary_md; /* run --summary-md FILE */
     bool step_summary;      /* without it, append to $GITHUB_STEP_SUMMARY if set (run only) */
+    const char *metrics;    /* run --metrics FILE */
+    bool annotations;       /* run --github-annotations */
 };
 
 /* Options more than one command has; at is the offset of the field they set. */

@@ -8,9 +8,9 @@
 #include "util/ringgate.h"
 
 const struct rg_command *const rg_commands[] = {
-    &rg_cmd_run,     &rg_cmd_validate, &rg_cmd_plan,      &rg_cmd_console_scan,
-    &rg_cmd_package, &rg_cmd_validate_channels, &rg_cmd_attest, &rg_cmd_reproduce,
-    &rg_cmd_bundle,  &rg_cmd_report,   &rg_cmd_gc,        &rg_cmd_help,
+    &rg_cmd_run,     &rg_cmd_validate, &rg_cmd_plan,      &rg_cmd_merge,
+    &rg_cmd_console_scan, &rg_cmd_package, &rg_cmd_validate_channels, &rg_cmd_attest,
+    &rg_cmd_reproduce, &rg_cmd_bundle, &rg_cmd_report, &rg_cmd_gc, &rg_cmd_help,
     &rg_cmd_version,
 };
 const size_t rg_ncommands = sizeof(rg_commands) / sizeof(rg_commands[0]);

@@ -224,6 +224,13 @@ static struct rg_finding *cell_finding(struct cell *c, enum rg_finding_class cls
     return f;
 }
 
+/* A failure of the host, not of the guest: the cell is inconclusive, and gate.retries may
+ * run it again. */
+static void cell_host_failure(struct cell *c, const char *title, const char *excerpt)
+{
+    cell_finding(c, RG_FINDING_INFRA, title, 0, NULL, excerpt)->host = true;
+}
+
 static void boot_begin(struct cell *c, const char *phase, const char *cause)
 {
     struct rg_cell_result *r = c->res;
@@ -543,8 +550,9 @@ static int cell_start(struct cell *c, const char *suffix, const char *disk, cons
     char cmdline[1024];
     struct rg_error err;
 
-    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s%s", c->env->run_id,
-             c->env->cell->id, suffix);
+    /* Unique in the run: two scenarios of a suite may have cells of the same id. */
+    snprintf(c->res->domain, sizeof(c->res->domain), "rg-%s-%s.%s%s", c->env->run_id,
+             c->env->sc->name, c->env->cell->id, suffix);
     snprintf(cmdline, sizeof(cmdline), "%s%s%s", img->cmdline, safe ? " " : "",
              safe ? c->guest.safe_mode : "");
     c->safe_boot = safe;
@@ -567,8 +575,7 @@ static int cell_start(struct cell *c, const char *suffix, const char *disk, cons
     boot_begin(c, phase, "");
     if (c->env->ops->start(c->env->hv, &spec, &c->dom, &err) < 0) {
         boot_end(c, RG_BOOT_INFRA);
-        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not start the guest", 0, NULL,
-                     err.msg);
+        cell_host_failure(c, "the hypervisor could not start the guest", err.msg);
         return -1;
     }
     c->dom_running = true;
@@ -946,7 +953,7 @@ static int cell_apply(struct cell *c)
     int rc, code = -1;
 
     if (rg_file_read(c->env->update_path, RG_PKG_MAX_BYTES, &pkg, &len, &err) < 0) {
-        cell_finding(c, RG_FINDING_INFRA, "cannot read the update package", 0, NULL, err.msg);
+        cell_host_failure(c, "cannot read the update package", err.msg);
         return -1;
     }
     cell_event(c, "apply", "applying %s %s (%zu bytes)", c->env->update_kind,
@@ -1017,8 +1024,7 @@ static int cell_reboot(struct cell *c)
     c->reboot_requested = true;
     if (c->env->ops->reboot(c->dom, &err) < 0) {
         c->reboot_requested = false;
-        cell_finding(c, RG_FINDING_INFRA, "the hypervisor could not reboot the guest", 0, NULL,
-                     err.msg);
+        cell_host_failure(c, "the hypervisor could not reboot the guest", err.msg);
         return -1;
     }
     return 0;
@@ -1063,7 +1069,8 @@ static int stress_start(struct cell *c)
     snprintf(vmb, sizeof(vmb), "%dM", st->vm_mib ? st->vm_mib : 1);
     snprintf(io, sizeof(io), "%d", st->io);
     /* A bound even if ringgate never gets to stop it: apply, soak and some slack. */
-    snprintf(timeout, sizeof(timeout), "%ds", c->guest.install_timeout_s + c->env->sc->boot.soak_s + 30);
+    snprintf(timeout, sizeof(timeout), "%ds",
+             c->guest.install_timeout_s + c->env->sc->boot.soak_s + 30);
     if (st->cpu) {
         argv[n++] = "--cpu";
         argv[n++] = cpu;
@@ -1146,15 +1153,23 @@ static bool versions_match(const struct cell *c, const struct rg_ready_info *r, 
 
 /* ---- Phases ---- */
 
+/* The overlays a cell makes, by the names it gives them. */
+static const char *const overlay_names[] = {"base", "candidate", "twin", "rollback", "safe", NULL};
+
+static void overlay_path(const struct rg_cell_env *env, const char *name, char *out, size_t size)
+{
+    /* Unique in the run: two scenarios of a suite may have cells of the same id. */
+    snprintf(out, size, "%s/%s.%s-%s.qcow2", env->work_dir, env->sc->name, env->cell->id, name);
+}
+
 static int cell_overlay(struct cell *c, const char *backing, const char *name, char *out,
                         size_t size)
 {
     struct rg_error err;
 
-    snprintf(out, size, "%s/%s-%s.qcow2", c->env->work_dir, c->env->cell->id, name);
+    overlay_path(c->env, name, out, size);
     if (rg_overlay_create(backing, out, &err) < 0) {
-        cell_finding(c, RG_FINDING_INFRA, "cannot create the cell's disk overlay", 0, NULL,
-                     err.msg);
+        cell_host_failure(c, "cannot create the cell's disk overlay", err.msg);
         return -1;
     }
     return 0;
@@ -1747,8 +1762,11 @@ static void phase_measure(struct cell *c, const char *base_disk)
     cell_event(c, "measure", "booting a baseline twin to measure the candidate against");
     if (cell_open_log(&twin) < 0 || cell_start(&twin, "-twin", disk, "twin", false) < 0 ||
         cell_wait_ready(&twin) != WAIT_READY || cell_wait_agent(&twin, &err) < 0) {
-        cell_finding(c, RG_FINDING_INFRA, "the baseline twin for measurement did not boot", 0,
-                     NULL, twin.res->nfindings ? twin.res->findings[0].title : err.msg);
+        struct rg_finding *f =
+            cell_finding(c, RG_FINDING_INFRA, "the baseline twin for measurement did not boot", 0,
+                         NULL, twin.res->nfindings ? twin.res->findings[0].title : err.msg);
+        /* The hypervisor could not start it: the host's failure, as for the candidate. */
+        f->host = twin.res->nfindings && twin.res->findings[0].host;
         goto out;
     }
     if (cell_wait_agent(c, &err) < 0) {
@@ -1892,8 +1910,7 @@ int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res)
     cell_init(&c, env, res);
     cell_digests(&c);
     if (cell_open_log(&c) < 0) {
-        cell_finding(&c, RG_FINDING_INFRA, "cannot write the console log", 0, NULL,
-                     strerror(errno));
+        cell_host_failure(&c, "cannot write the console log", strerror(errno));
         goto out;
     }
     cell_event(&c, "cell", "cell %s: %s, %d vCPU, %d MiB", env->cell->id, env->cell->image,
@@ -1929,6 +1946,34 @@ out:
     return 0;
 }
 
+bool rg_cell_retryable(const struct rg_cell_result *res)
+{
+    bool host = false;
+
+    if (res->verdict != RG_VERDICT_INCONCLUSIVE)
+        return false;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const struct rg_finding *f = &res->findings[i];
+
+        if (f->action != RG_ACTION_BLOCK)
+            continue;
+        if (f->cls != RG_FINDING_INFRA || !f->host)
+            return false;
+        host = true;
+    }
+    return host;
+}
+
+void rg_cell_discard(const struct rg_cell_env *env)
+{
+    char path[4096];
+
+    for (size_t i = 0; overlay_names[i]; i++) {
+        overlay_path(env, overlay_names[i], path, sizeof(path));
+        unlink(path);
+    }
+}
+
 void rg_cell_result_free(struct rg_cell_result *res)
 {
     if (res->twin) {
@@ -1943,5 +1988,8 @@ void rg_cell_result_free(struct rg_cell_result *res)
     free(res->findings);
     free(res->boots);
     free(res->events);
+    for (size_t i = 0; i < res->nattempts; i++)
+        rg_cell_result_free(&res->attempts[i]);
+    free(res->attempts);
     memset(res, 0, sizeof(*res));
 }

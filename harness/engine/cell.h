@@ -24,6 +24,9 @@ struct rg_finding {
     char guilty[128];
     char module[64]; /* the module whose code is blamed ("rg_sensor"), "" if built in */
     char *excerpt; /* may be NULL */
+    /* An infra finding the host caused (the hypervisor, the disk files), not the guest:
+     * another attempt may go otherwise (gate.retries). */
+    bool host;
 };
 
 struct rg_boot_record {
@@ -57,7 +60,7 @@ struct rg_cell_result {
     double started_at; /* epoch */
     double duration_s;
     double verdict_s; /* < 0 unknown */
-    char domain[160];
+    char domain[256]; /* rg-RUN_ID-SCENARIO.CELL_ID[-twin] */
     char console_log[512]; /* relative to the run folder */
     char digest_kernel[65], digest_initrd[65], digest_disk[65];
     struct rg_boot_record *boots;
@@ -76,6 +79,10 @@ struct rg_cell_result {
     double measure_s; /* length of the measurement window */
     struct rg_cell_result *twin;
     char kept_hint[1024]; /* --keep: how to get into the VM ringgate holds; "" otherwise */
+    /* gate.retries: the earlier attempts, oldest first, each its own console log; this result
+     * is the last attempt's. */
+    struct rg_cell_result *attempts;
+    size_t nattempts;
 };
 
 /* What a cell needs from the run. Everything is owned by the run. */
@@ -118,5 +125,12 @@ double rg_cell_budget_s(const struct rg_scenario *sc, int install_timeout_s);
  * it inconclusive). Returns 0. */
 int rg_cell_run(const struct rg_cell_env *env, struct rg_cell_result *res);
 void rg_cell_result_free(struct rg_cell_result *res);
+
+/* gate.retries: may the cell run again? Only when inconclusive, and only because the host
+ * failed: every blocking finding an infra one the host caused. A block, a pass, a stop and a
+ * guest that never became usable are never retried. */
+bool rg_cell_retryable(const struct rg_cell_result *res);
+/* Removes the disk overlays rg_cell_run made for env's cell (before it runs again). */
+void rg_cell_discard(const struct rg_cell_env *env);
 
 #endif

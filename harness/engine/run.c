@@ -241,6 +241,58 @@ static void job_settle(struct job *j, enum rg_verdict v, enum rg_finding_class c
     }
 }
 
+/* "cells/s/id/console.log" becomes "cells/s/id/console.attempt1.log" for attempt 1, on disk
+ * and in rel; rel is emptied when the log cannot be kept (the next attempt writes its own). */
+static void attempt_log_keep(const char *run_dir, char *rel, size_t size, size_t attempt)
+{
+    char from[8192], to[8192], kept[1024];
+    const char *slash = strrchr(rel, '/'), *dot = strrchr(slash ? slash : rel, '.');
+    int stem = (int)(dot ? (size_t)(dot - rel) : strlen(rel));
+
+    if (!rel[0])
+        return;
+    snprintf(kept, sizeof(kept), "%.*s.attempt%zu%s", stem, rel, attempt, dot ? dot : "");
+    snprintf(from, sizeof(from), "%s/%s", run_dir, rel);
+    snprintf(to, sizeof(to), "%s/%s", run_dir, kept);
+    if (rename(from, to) < 0 || strlen(kept) >= size)
+        rel[0] = '\0';
+    else
+        snprintf(rel, size, "%s", kept);
+}
+
+/* gate.retries: the cell ended inconclusive because the host failed. Its attempt is kept
+ * (console logs under their own names) and nothing of it stays behind: its domains are gone
+ * (rg_cell_run destroys them, a failed start included), its overlays are removed here.
+ * Returns false when the cell must not run again. */
+static bool attempt_again(struct pool *p, struct job *j, const struct rg_cell_env *env,
+                          struct rg_cell_result **kept, size_t *nkept)
+{
+    struct rg_cell_result *r = j->res;
+    const char *why = "infra";
+    char detail[512];
+
+    if ((int)*nkept >= p->run->retries || !rg_cell_retryable(r) ||
+        atomic_load(&p->run->interrupted) || atomic_load(&p->run->halt_others))
+        return false;
+    rg_cell_discard(env);
+    attempt_log_keep(p->run->dir, r->console_log, sizeof(r->console_log), *nkept + 1);
+    if (r->twin)
+        attempt_log_keep(p->run->dir, r->twin->console_log, sizeof(r->twin->console_log),
+                         *nkept + 1);
+    for (size_t i = r->nfindings; i-- > 0;)
+        if (r->findings[i].action == RG_ACTION_BLOCK)
+            why = r->findings[i].title;
+    snprintf(detail, sizeof(detail), "attempt %zu of %d inconclusive (%s): running it again",
+             *nkept + 1, p->run->retries + 1, why);
+    pool_progress(p, r, "retry", detail);
+    *kept = realloc(*kept, (*nkept + 1) * sizeof(**kept));
+    if (!*kept)
+        abort();
+    (*kept)[(*nkept)++] = *r;
+    memset(r, 0, sizeof(*r));
+    return true;
+}
+
 static void *pool_worker(void *arg)
 {
     struct pool *p = arg;
@@ -280,7 +332,16 @@ static void *pool_worker(void *arg)
         env.progress = pool_progress;
         env.blocked = pool_blocked;
         env.opaque = p;
-        rg_cell_run(&env, j->res);
+        {
+            struct rg_cell_result *kept = NULL;
+            size_t nkept = 0;
+
+            do
+                rg_cell_run(&env, j->res);
+            while (attempt_again(p, j, &env, &kept, &nkept));
+            j->res->attempts = kept;
+            j->res->nattempts = nkept;
+        }
     }
     return NULL;
 }
@@ -324,36 +385,19 @@ static enum rg_accel choose_accel(struct rg_run *run, const struct rg_run_opts *
 
 static void combine_verdicts(struct rg_run *run)
 {
-    bool block = false, inconclusive = false, aborted = false;
+    struct rg_verdict_tally all = {0};
 
     for (size_t s = 0; s < run->nscenarios; s++) {
         struct rg_run_scenario *rs = &run->scenarios[s];
-        bool sb = rs->validator_ran && !rs->validator_ok;
-        bool si = false, sa = false;
+        struct rg_verdict_tally t = {.block = rs->validator_ran && !rs->validator_ok};
 
-        for (size_t i = rs->first_cell; i < rs->first_cell + rs->ncells; i++) {
-            sb = sb || run->cells[i].verdict == RG_VERDICT_BLOCK;
-            si = si || run->cells[i].verdict == RG_VERDICT_INCONCLUSIVE;
-            sa = sa || run->cells[i].verdict == RG_VERDICT_ABORTED;
-        }
-        rs->verdict = sb   ? RG_VERDICT_BLOCK
-                      : si ? RG_VERDICT_INCONCLUSIVE
-                      : sa ? RG_VERDICT_ABORTED
-                           : RG_VERDICT_PASS;
-        block = block || sb;
-        inconclusive = inconclusive || si;
-        aborted = aborted || sa;
+        for (size_t i = rs->first_cell; i < rs->first_cell + rs->ncells; i++)
+            rg_verdict_tally_add(&t, run->cells[i].verdict);
+        rs->verdict = rg_verdict_tally_result(&t);
+        rg_verdict_tally_add(&all, rs->verdict);
     }
-    if (block) {
-        run->verdict = RG_VERDICT_BLOCK;
-        run->exit_code = RG_EXIT_BLOCK;
-    } else if (inconclusive || aborted) {
-        run->verdict = inconclusive ? RG_VERDICT_INCONCLUSIVE : RG_VERDICT_ABORTED;
-        run->exit_code = RG_EXIT_INCONCLUSIVE;
-    } else {
-        run->verdict = RG_VERDICT_PASS;
-        run->exit_code = RG_EXIT_OK;
-    }
+    run->verdict = rg_verdict_tally_result(&all);
+    run->exit_code = rg_verdict_exit_code(run->verdict);
 }
 
 /* reproduce: one cell of the expanded matrices, named "id" or "scenario/id". */
@@ -623,6 +667,7 @@ int rg_run_execute(char *const *scenario_paths, size_t n, const struct rg_run_op
     run->jobs = rg_scenario_jobs(run->scenarios[0].sc, opts->jobs);
     run->fail_fast = opts->fail_fast >= 0 ? opts->fail_fast != 0
                                           : run->scenarios[0].sc->gate.fail_fast;
+    run->retries = run->scenarios[0].sc->gate.retries;
     run->boot_anyway = opts->boot_anyway;
     run->aa = opts->aa;
     run->keep = opts->keep;

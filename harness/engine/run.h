@@ -60,6 +60,7 @@ struct rg_run {
     char hostname[128];
     char accel[8], accel_reason[160];
     int jobs;
+    int retries; /* gate.retries of the first scenario, like jobs and fail_fast */
     bool fail_fast, boot_anyway, keep;
     bool aa;
     /* A/A: deciding metrics; those significant at alpha (either verdict); those blocked (a

@@ -828,7 +828,7 @@ static void parse_checks(struct ctx *c, struct rg_scenario *sc, const struct yno
 
 static void parse_gate(struct ctx *c, struct rg_scenario *sc, const struct ynode *y)
 {
-    static const char *const keys[] = {"fail_fast", "jobs", NULL};
+    static const char *const keys[] = {"fail_fast", "jobs", "retries", NULL};
     const struct ynode *v;
 
     if (!check_keys(c, y, "gate", keys))
@@ -837,6 +837,8 @@ static void parse_gate(struct ctx *c, struct rg_scenario *sc, const struct ynode
         get_bool(c, v, "gate.fail_fast", &sc->gate.fail_fast);
     if ((v = map_get(y, "jobs")))
         get_int(c, v, "gate.jobs", 1, 256, &sc->gate.jobs);
+    if ((v = map_get(y, "retries")))
+        get_int(c, v, "gate.retries", 0, RG_GATE_RETRIES_MAX, &sc->gate.retries);
 }
 
 /* ---- guest: the scenario's layer of the guest contract (model/guest.h) ---- */

@@ -80,9 +80,13 @@ struct rg_checks {
     bool rollback;
 };
 
+/* gate.retries at most: a host that fails a cell more often than this is broken, not flaky. */
+#define RG_GATE_RETRIES_MAX 10
+
 struct rg_gate_spec {
     bool fail_fast;
-    int jobs; /* 0: the core count */
+    int jobs;    /* 0: the core count */
+    int retries; /* a cell inconclusive for a host-side reason runs again, this often at most */
 };
 
 struct rg_scenario {

@@ -2,6 +2,9 @@
 #include "model/vocab.h"
 
 #include <stddef.h>
+#include <string.h>
+
+#include "util/ringgate.h"
 
 const char *const rg_action_names[] = {"ignore", "warn", "block", NULL};
 
@@ -14,6 +17,35 @@ const char *rg_verdict_name(enum rg_verdict v)
 {
     static const char *const names[] = {"pass", "block", "inconclusive", "aborted"};
     return names[v];
+}
+
+int rg_verdict_parse(const char *name)
+{
+    for (int v = RG_VERDICT_PASS; v <= RG_VERDICT_ABORTED; v++)
+        if (name && !strcmp(name, rg_verdict_name((enum rg_verdict)v)))
+            return v;
+    return -1;
+}
+
+void rg_verdict_tally_add(struct rg_verdict_tally *t, enum rg_verdict v)
+{
+    t->block = t->block || v == RG_VERDICT_BLOCK;
+    t->inconclusive = t->inconclusive || v == RG_VERDICT_INCONCLUSIVE;
+    t->aborted = t->aborted || v == RG_VERDICT_ABORTED;
+}
+
+enum rg_verdict rg_verdict_tally_result(const struct rg_verdict_tally *t)
+{
+    return t->block          ? RG_VERDICT_BLOCK
+           : t->inconclusive ? RG_VERDICT_INCONCLUSIVE
+           : t->aborted      ? RG_VERDICT_ABORTED
+                             : RG_VERDICT_PASS;
+}
+
+int rg_verdict_exit_code(enum rg_verdict v)
+{
+    return v == RG_VERDICT_PASS ? RG_EXIT_OK : v == RG_VERDICT_BLOCK ? RG_EXIT_BLOCK
+                                                                     : RG_EXIT_INCONCLUSIVE;
 }
 
 const char *rg_finding_class_name(enum rg_finding_class c)

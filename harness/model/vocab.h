@@ -3,6 +3,8 @@
 #ifndef RG_VOCAB_H
 #define RG_VOCAB_H
 
+#include <stdbool.h>
+
 /* What a scenario does with a finding class. */
 enum rg_action { RG_ACTION_IGNORE, RG_ACTION_WARN, RG_ACTION_BLOCK };
 
@@ -54,6 +56,20 @@ const char *rg_finding_class_name(enum rg_finding_class c);
 const char *rg_boot_outcome_name(enum rg_boot_outcome o);
 const char *rg_step_result_name(enum rg_step_result s);
 const char *rg_metric_verdict_name(enum rg_metric_verdict v);
+/* The verdict with that name; -1 for none. */
+int rg_verdict_parse(const char *name);
+
+/* What several verdicts come to (a scenario's cells, a run's scenarios, a merge's shards):
+ * block when any blocked; else inconclusive when any was; else aborted when any was; else
+ * pass. Start from {0} and add each verdict. */
+struct rg_verdict_tally {
+    bool block, inconclusive, aborted;
+};
+void rg_verdict_tally_add(struct rg_verdict_tally *t, enum rg_verdict v);
+enum rg_verdict rg_verdict_tally_result(const struct rg_verdict_tally *t);
+/* The exit code a run with that verdict ends with (rg_exit in util/ringgate.h). */
+int rg_verdict_exit_code(enum rg_verdict v);
+
 /* The actions' names in enum order, NULL-terminated (the scenario's choices). */
 extern const char *const rg_action_names[];
 

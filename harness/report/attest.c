@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/run.h"
+#include "model/vocab.h"
 #include "report/report.h"
-#include "util/clock.h"
+#include "util/ringgate.h"
 
 void rg_attest_pae(const char *type, const void *body, size_t len, struct rg_buf *out)
 {
@@ -23,72 +23,82 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static json_t *time_string(double epoch)
-{
-    char buf[40];
-
-    rg_time_rfc3339(epoch, buf, sizeof(buf));
-    return json_string(buf);
-}
-
 static json_t *digest(const char *sha256)
 {
     return json_pack("{s:s}", "sha256", sha256);
 }
 
 /* The subjects: each distinct update package the run tested, by its bytes' digest. */
-static json_t *subjects(const struct rg_run *run)
+static json_t *subjects(const json_t *report)
 {
-    json_t *a = json_array();
+    json_t *a = json_array(), *sc;
+    size_t i;
 
-    for (size_t i = 0; i < run->nscenarios; i++) {
-        const struct rg_pkg_info *u = &run->scenarios[i].update;
+    json_array_foreach(json_object_get(report, "scenarios"), i, sc)
+    {
+        const json_t *u = json_object_get(sc, "update");
+        const char *sha = rg_report_str(u, "sha256"), *path = rg_report_str(u, "path");
         bool seen = false;
         size_t k;
         json_t *s;
 
-        if (!u->present)
+        if (!json_is_object(u) || !*sha)
             continue;
         json_array_foreach(a, k, s)
         {
             seen |= !strcmp(json_string_value(json_object_get(json_object_get(s, "digest"),
                                                                "sha256")),
-                            u->sha256);
+                            sha);
         }
         if (!seen)
             json_array_append_new(a, json_pack("{s:s, s:o}", "name",
-                                               base_name(u->path ? u->path : u->name), "digest",
-                                               digest(u->sha256)));
+                                               base_name(*path ? path : rg_report_str(u, "name")),
+                                               "digest", digest(sha)));
     }
     return a;
 }
 
-static json_t *statement(const struct rg_run *run, const char *report_url)
+/* The configuration: every scenario by its digest, and the harness run that judged. */
+static json_t *configuration(const json_t *report)
 {
-    json_t *config = json_array(), *passed = json_array(), *failed = json_array(),
-           *warned = json_array();
+    json_t *config = json_array(), *sc;
+    size_t i;
 
-    for (size_t i = 0; i < run->nscenarios; i++)
+    json_array_foreach(json_object_get(report, "scenarios"), i, sc)
         json_array_append_new(config, json_pack("{s:s, s:s, s:o}", "name",
-                                                run->scenarios[i].sc->name, "uri",
-                                                run->scenarios[i].sc->path, "digest",
-                                                digest(run->scenarios[i].sha256)));
+                                                rg_report_str(sc, "name"), "uri",
+                                                rg_report_str(sc, "path"), "digest",
+                                                digest(rg_report_str(sc, "sha256"))));
     json_array_append_new(
-        config, json_pack("{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:s, s:i}}", "name", "ringgate",
-                          "uri", "pkg:generic/ringgate@" RG_VERSION, "annotations", "version",
-                          RG_VERSION, "run_id", run->run_id, "started_at",
-                          time_string(run->started_at), "finished_at",
-                          time_string(run->finished_at), "verdict",
-                          rg_verdict_name(run->verdict), "exit_code", run->exit_code));
-    for (size_t i = 0; i < run->ncells; i++) {
-        const struct rg_cell_result *c = &run->cells[i];
-        char name[200];
-        bool warn = false;
+        config,
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:I}}", "name", "ringgate", "uri",
+                  "pkg:generic/ringgate@" RG_VERSION, "annotations", "version",
+                  rg_report_str(report, "ringgate_version"), "run_id",
+                  rg_report_str(report, "run_id"), "started_at",
+                  rg_report_str(report, "started_at"), "finished_at",
+                  rg_report_str(report, "finished_at"), "verdict",
+                  rg_report_str(report, "verdict"), "exit_code",
+                  (json_int_t)rg_report_int(report, "exit_code", RG_EXIT_INCONCLUSIVE)));
+    return config;
+}
 
-        snprintf(name, sizeof(name), "%s/%s", c->scenario, c->cell.id);
-        for (size_t k = 0; k < c->nfindings; k++)
-            warn |= c->findings[k].action == RG_ACTION_WARN;
-        if (c->verdict == RG_VERDICT_BLOCK)
+static json_t *statement(const json_t *report, const char *report_url)
+{
+    json_t *passed = json_array(), *failed = json_array(), *warned = json_array(), *c;
+    size_t i;
+
+    json_array_foreach(json_object_get(report, "cells"), i, c)
+    {
+        char name[600];
+        bool warn = false;
+        size_t k;
+        json_t *f;
+
+        snprintf(name, sizeof(name), "%s/%s", rg_report_str(c, "scenario"),
+                 rg_report_str(c, "id"));
+        json_array_foreach(json_object_get(c, "findings"), k, f)
+            warn |= !strcmp(rg_report_str(f, "action"), rg_action_name(RG_ACTION_WARN));
+        if (!strcmp(rg_report_str(c, "verdict"), rg_verdict_name(RG_VERDICT_BLOCK)))
             json_array_append_new(failed, json_string(name));
         else if (warn)
             json_array_append_new(warned, json_string(name));
@@ -96,27 +106,32 @@ static json_t *statement(const struct rg_run *run, const char *report_url)
             json_array_append_new(passed, json_string(name));
     }
     return json_pack("{s:s, s:o, s:s, s:{s:s, s:o, s:s, s:o, s:o, s:o}}", "_type",
-                     RG_ATTEST_STATEMENT_TYPE, "subject", subjects(run), "predicateType",
+                     RG_ATTEST_STATEMENT_TYPE, "subject", subjects(report), "predicateType",
                      RG_ATTEST_PREDICATE_TYPE, "predicate", "result",
-                     run->verdict == RG_VERDICT_PASS ? "PASSED" : "FAILED", "configuration",
-                     config, "url", report_url, "passedTests", passed, "warnedTests", warned,
-                     "failedTests", failed);
+                     !strcmp(rg_report_str(report, "verdict"),
+                             rg_verdict_name(RG_VERDICT_PASS))
+                         ? "PASSED"
+                         : "FAILED",
+                     "configuration", configuration(report), "url", report_url, "passedTests",
+                     passed, "warnedTests", warned, "failedTests", failed);
 }
 
-int rg_attest_write(const struct rg_run *run, const char *key, const char *path,
-                    struct rg_error *err)
+int rg_attest_write(const json_t *report, const char *run_dir, const char *key,
+                    const char *path, struct rg_error *err)
 {
     unsigned char sig[RG_SIG_BYTES];
     char key_id[RG_KEY_ID_HEX], url[4200], *payload = NULL, *p64 = NULL, *s64 = NULL,
                                                  *text = NULL;
+    const char *verdict = rg_report_str(report, "verdict");
     struct rg_buf pae = RG_BUF_INIT;
     json_t *st, *env = NULL;
     int rc = -1;
 
-    if (run->verdict != RG_VERDICT_PASS && run->verdict != RG_VERDICT_BLOCK)
+    if (strcmp(verdict, rg_verdict_name(RG_VERDICT_PASS)) &&
+        strcmp(verdict, rg_verdict_name(RG_VERDICT_BLOCK)))
         return 1;
-    snprintf(url, sizeof(url), "file://%s/report.json", run->dir);
-    st = statement(run, url);
+    snprintf(url, sizeof(url), "file://%s/report.json", run_dir);
+    st = statement(report, url);
     payload = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(st);
     if (!payload) {

@@ -4,6 +4,7 @@
 #ifndef RG_ATTEST_H
 #define RG_ATTEST_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,16 +17,14 @@
 #define RG_ATTEST_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define RG_ATTEST_PREDICATE_TYPE "https://in-toto.io/attestation/test-result/v0.1"
 
-struct rg_run;
-
 /* DSSE's pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. */
 void rg_attest_pae(const char *type, const void *body, size_t len, struct rg_buf *out);
 
-/* Writes RUN_DIR/attestation.json (atomically) for a run that passed or blocked, signed
- * with the Ed25519 private key in key. 1 when the run has no verdict to attest (inconclusive
- * or aborted: nothing written), 0 written, -1 error. */
-int rg_attest_write(const struct rg_run *run, const char *key, const char *path,
-                    struct rg_error *err);
+/* Writes path (RUN_DIR/attestation.json, atomically) about the run whose report.json is
+ * report (a run's or a merge's), signed with the Ed25519 private key in key. 1 when the run
+ * has no verdict to attest (inconclusive or aborted: nothing written), 0 written, -1 error. */
+int rg_attest_write(const json_t *report, const char *run_dir, const char *key,
+                    const char *path, struct rg_error *err);
 
 enum rg_attest_result {
     RG_ATTEST_PASSED,   /* signed by that key, about that package, and it passed */

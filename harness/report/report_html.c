@@ -432,11 +432,12 @@ static void run_facts(struct rg_buf *b, const json_t *report)
     rg_buf_puts(b, " <span class=\"muted\">(");
     esc(b, rg_report_str(host, "accelerator_reason"));
     rg_buf_printf(b, ")</span>, %lld cores</td></tr>\n", rg_report_int(host, "cores", 0));
-    snprintf(buf, sizeof(buf), "jobs %lld, fail-fast %s, boot-anyway %s, keep %s",
+    snprintf(buf, sizeof(buf), "jobs %lld, fail-fast %s, boot-anyway %s, keep %s, retries %lld",
              rg_report_int(opt, "jobs", 0),
              json_is_true(json_object_get(opt, "fail_fast")) ? "on" : "off",
              json_is_true(json_object_get(opt, "boot_anyway")) ? "on" : "off",
-             json_is_true(json_object_get(opt, "keep")) ? "on" : "off");
+             json_is_true(json_object_get(opt, "keep")) ? "on" : "off",
+             rg_report_int(opt, "retries", 0));
     fact(b, "options", buf);
     fact(b, "ringgate", rg_report_str(report, "ringgate_version"));
     rg_buf_puts(b, "</table>\n");
@@ -504,6 +505,8 @@ static void grid_cell(struct rg_buf *b, const json_t *report, const char *scenar
         esc(b, rg_report_str(c, "verdict"));
         rg_buf_puts(b, "<small>");
         short_reason(b, c);
+        if (rg_report_retries(c))
+            rg_buf_printf(b, " (%zu attempts)", rg_report_retries(c) + 1);
         rg_buf_puts(b, "</small></a>");
     }
     rg_buf_puts(b, any ? "</td>" : "<td class=\"gc none\">&mdash;</td>");
@@ -936,6 +939,38 @@ static void cell_meta(struct rg_buf *b, const json_t *cell)
     rg_buf_puts(b, "</p>\n");
 }
 
+/* gate.retries: the attempts the host failed before this one, each with why and its log. */
+static void attempts(struct rg_buf *b, const json_t *cell)
+{
+    const json_t *a, *r;
+    size_t i, j, n = rg_report_retries(cell);
+
+    if (!n)
+        return;
+    rg_buf_printf(b,
+                  "<p class=\"attempts\">%zu attempts (gate.retries): the earlier ones "
+                  "ended inconclusive because the host failed; the verdict is the last "
+                  "one's.</p>\n<ul class=\"attempts\">",
+                  n + 1);
+    json_array_foreach(json_object_get(cell, "attempts"), i, a)
+    {
+        const char *v = rg_report_str(a, "verdict");
+
+        rg_buf_printf(b, "<li>attempt %zu ", i + 1);
+        badge(b, "v-", verdict_class(v), v);
+        json_array_foreach(json_object_get(a, "reasons"), j, r)
+        {
+            rg_buf_puts(b, j ? "; " : " ");
+            esc(b, json_is_string(r) ? json_string_value(r) : "");
+        }
+        rg_buf_printf(b, " <span class=\"muted\">%.1f s &middot; ",
+                      rg_report_num(a, "duration_s", 0));
+        console_link(b, a, "its console log");
+        rg_buf_puts(b, "</span></li>");
+    }
+    rg_buf_puts(b, "</ul>\n");
+}
+
 static void cell_metrics(struct rg_buf *b, const json_t *cell, size_t ci)
 {
     const json_t *m;
@@ -974,6 +1009,7 @@ static void cells(struct rg_buf *b, const json_t *report)
         rg_buf_puts(b, "</h3>\n");
         cell_meta(b, c);
         unique_list(b, json_object_get(c, "reasons"), "reasons");
+        attempts(b, c);
         timeline(b, c);
         boots_table(b, c);
         rollback(b, c);

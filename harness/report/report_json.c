@@ -8,6 +8,7 @@
 
 #include "engine/run.h"
 #include "report/publish.h"
+#include "report/report.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/ringgate.h"
@@ -191,10 +192,27 @@ static json_t *twin_json(const struct rg_cell_result *t)
                      t->console_log, "boots", boots, "findings", findings);
 }
 
+/* An earlier attempt of a cell that gate.retries ran again: why it did not count. */
+static json_t *attempt_json(const struct rg_cell_result *a)
+{
+    json_t *boots = json_array(), *findings = json_array();
+
+    for (size_t i = 0; i < a->nboots; i++)
+        json_array_append_new(boots, boot_json(&a->boots[i]));
+    for (size_t i = 0; i < a->nfindings; i++)
+        json_array_append_new(findings, finding_json(&a->findings[i]));
+    return json_pack("{s:s, s:o, s:o, s:f, s:o, s:o, s:o, s:o}", "verdict",
+                     rg_verdict_name(a->verdict), "reasons", reasons_json(a, ""), "started_at",
+                     time_json(a->started_at), "duration_s", a->duration_s, "domain",
+                     str_or_null(a->domain), "console_log", str_or_null(a->console_log), "boots",
+                     boots, "findings", findings);
+}
+
 static json_t *cell_json(const struct rg_cell_result *c)
 {
     json_t *metrics = json_array();
     json_t *boots = json_array(), *events = json_array(), *findings = json_array(), *rollback;
+    json_t *attempts = json_array(), *cell;
 
     for (size_t i = 0; i < c->nboots; i++)
         json_array_append_new(boots, boot_json(&c->boots[i]));
@@ -213,7 +231,9 @@ static json_t *cell_json(const struct rg_cell_result *c)
                    : json_null();
     for (size_t i = 0; i < c->nmetrics; i++)
         json_array_append_new(metrics, metric_json(&c->metrics[i]));
-    return json_pack("{s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:f, s:o, "
+    for (size_t i = 0; i < c->nattempts; i++)
+        json_array_append_new(attempts, attempt_json(&c->attempts[i]));
+    cell = json_pack("{s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:f, s:o, "
                      "s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                      "id", c->cell.id, "scenario", c->scenario, "image", c->cell.image,
                      "vcpus", c->cell.vcpus, "memory_mib", c->cell.memory_mib, "image_digests",
@@ -225,6 +245,10 @@ static json_t *cell_json(const struct rg_cell_result *c)
                      "events", events, "findings", findings, "rollback", rollback, "metrics",
                      metrics, "measure_s", c->twin ? json_real(c->measure_s) : json_null(),
                      "twin", twin_json(c->twin));
+    /* gate.retries: the earlier attempts; the fields above are the last attempt's. */
+    json_object_set_new(cell, "retries", json_integer((json_int_t)c->nattempts));
+    json_object_set_new(cell, "attempts", attempts);
+    return cell;
 }
 
 static json_t *scenario_json(const struct rg_run_scenario *s)
@@ -254,45 +278,6 @@ static json_t *scenario_json(const struct rg_run_scenario *s)
     if (s->validator_failure)
         json_object_set_new(v, "failure", json_string(s->validator_failure));
     return j;
-}
-
-/* One entry per class and title over every cell and boot, with the cells it hit. */
-static json_t *dedup_json(const struct rg_run *run)
-{
-    json_t *out = json_array(), *index = json_object();
-
-    for (size_t i = 0; i < run->ncells; i++) {
-        const struct rg_cell_result *c = &run->cells[i];
-        for (size_t j = 0; j < c->nfindings; j++) {
-            const struct rg_finding *f = &c->findings[j];
-            char key[400], cell[200];
-            json_t *entry, *cells;
-            bool listed = false;
-            size_t k;
-            json_t *v;
-
-            snprintf(key, sizeof(key), "%s\n%s", rg_finding_class_name(f->cls), f->title);
-            snprintf(cell, sizeof(cell), "%s/%s", c->scenario, c->cell.id);
-            entry = json_object_get(index, key);
-            if (!entry) {
-                entry = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class",
-                                  rg_finding_class_name(f->cls), "title", f->title, "action",
-                                  rg_action_name(f->action), "count", 0, "cells");
-                json_object_set(index, key, entry);
-                json_array_append_new(out, entry);
-            }
-            json_object_set_new(entry, "count",
-                                json_integer(json_integer_value(json_object_get(entry,
-                                                                                "count")) +
-                                             1));
-            cells = json_object_get(entry, "cells");
-            json_array_foreach(cells, k, v) listed = listed || !strcmp(json_string_value(v), cell);
-            if (!listed)
-                json_array_append_new(cells, json_string(cell));
-        }
-    }
-    json_decref(index);
-    return out;
 }
 
 static void shard_pkg(json_t *pkgs, const struct rg_pkg_info *p)
@@ -378,6 +363,7 @@ static json_t *run_json(const struct rg_run *run)
         json_object_set_new(root, "update", pkg_json(&s->update));
     }
     json_object_set_new(json_object_get(root, "options"), "aa", json_boolean(run->aa));
+    json_object_set_new(json_object_get(root, "options"), "retries", json_integer(run->retries));
     json_object_set_new(root, "aa",
                         run->aa ? json_pack("{s:i, s:i, s:i, s:i, s:i}", "comparisons",
                                             run->aa_comparisons, "false_positives",
@@ -387,7 +373,7 @@ static json_t *run_json(const struct rg_run *run)
                                 : json_null());
     json_object_set_new(root, "scenarios", scenarios);
     json_object_set_new(root, "cells", cells);
-    json_object_set_new(root, "findings", dedup_json(run));
+    json_object_set_new(root, "findings", rg_report_dedup_findings(cells));
     if (run->shard_count > 0)
         json_object_set_new(root, "shard", shard_json(run));
     return root;

@@ -474,6 +474,14 @@ static void write_system_out(struct xw *x, const json_t *report, const json_t *s
         if (json_is_object(rb))
             rg_buf_printf(&b, "%s.%s: rollback: %s\n", name, rg_report_str(c, "id"),
                           rg_report_str(rb, "detail"));
+        if (rg_report_retries(c)) {
+            /* gate.retries: the verdict is the last attempt's; the host failed the others. */
+            rg_buf_printf(&b, "%s.%s: retried %zu time%s, %zu attempts: ", name,
+                          rg_report_str(c, "id"), rg_report_retries(c),
+                          rg_report_retries(c) == 1 ? "" : "s", rg_report_retries(c) + 1);
+            rg_report_retry_reasons(c, &b, RG_CLEAN_XML);
+            rg_buf_putc(&b, '\n');
+        }
     }
     start(x, "system-out");
     text(x, rg_buf_str(&b));

@@ -65,6 +65,17 @@ static void md_cells(struct rg_buf *out, const json_t *report)
         rg_buf_puts(out, "** | ");
         if (json_array_size(reasons) && json_is_string(json_array_get(reasons, 0)))
             put_md(out, json_string_value(json_array_get(reasons, 0)));
+        if (rg_report_retries(c)) {
+            /* gate.retries: the host failed earlier attempts; the verdict is the last one's. */
+            struct rg_buf why = RG_BUF_INIT;
+
+            rg_report_retry_reasons(c, &why, RG_CLEAN_LINE);
+            rg_buf_printf(out, "%sretried %zu time%s (", json_array_size(reasons) ? "; " : "",
+                          rg_report_retries(c), rg_report_retries(c) == 1 ? "" : "s");
+            put_md(out, rg_buf_str(&why));
+            rg_buf_putc(out, ')');
+            rg_buf_free(&why);
+        }
         rg_buf_puts(out, " |\n");
     }
 }

@@ -42,6 +42,51 @@ int rg_report_load(const char *run_dir, json_t **out, struct rg_error *err)
     return 0;
 }
 
+json_t *rg_report_dedup_findings(const json_t *cells)
+{
+    json_t *out = json_array(), *index = json_object(), *c;
+    size_t i;
+
+    json_array_foreach(cells, i, c)
+    {
+        char cell[600];
+        size_t j;
+        json_t *f;
+
+        snprintf(cell, sizeof(cell), "%s/%s", rg_report_str(c, "scenario"),
+                 rg_report_str(c, "id"));
+        json_array_foreach(json_object_get(c, "findings"), j, f)
+        {
+            const char *cls = rg_report_str(f, "class"), *title = rg_report_str(f, "title");
+            char *key = NULL;
+            json_t *entry, *hit, *v;
+            bool listed = false;
+            size_t k;
+
+            if (asprintf(&key, "%s\n%s", cls, title) < 0)
+                continue;
+            entry = json_object_get(index, key);
+            if (!entry) {
+                entry = json_pack("{s:s, s:s, s:s, s:i, s:[]}", "class", cls, "title", title,
+                                  "action", rg_report_str(f, "action"), "count", 0, "cells");
+                json_object_set(index, key, entry);
+                json_array_append_new(out, entry);
+            }
+            free(key);
+            json_object_set_new(entry, "count",
+                                json_integer(json_integer_value(json_object_get(entry,
+                                                                                "count")) +
+                                             1));
+            hit = json_object_get(entry, "cells");
+            json_array_foreach(hit, k, v) listed = listed || !strcmp(json_string_value(v), cell);
+            if (!listed)
+                json_array_append_new(hit, json_string(cell));
+        }
+    }
+    json_decref(index);
+    return out;
+}
+
 const char *rg_report_str(const json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -123,6 +168,8 @@ static bool shown_as_escape(uint32_t c, enum rg_clean mode)
         return true;
     if (mode == RG_CLEAN_LINE) /* C0 controls steer terminals */
         return c < 0x20 || c == 0x7f;
+    if (mode == RG_CLEAN_LINES)
+        return (c < 0x20 && c != '\n') || c == 0x7f;
     return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
 }
 
@@ -164,6 +211,42 @@ void rg_report_put_clean(struct rg_buf *b, const char *s, enum rg_clean mode)
             rg_buf_append(b, u + i, len);
         }
         i += len;
+    }
+}
+
+size_t rg_report_retries(const json_t *cell)
+{
+    return json_array_size(json_object_get(cell, "attempts"));
+}
+
+void rg_report_retry_reasons(const json_t *cell, struct rg_buf *out, enum rg_clean mode)
+{
+    const json_t *attempts = json_object_get(cell, "attempts"), *a, *r, *b, *e;
+    size_t i, j, k, l;
+    bool first = true;
+
+    json_array_foreach(attempts, i, a)
+    {
+        json_array_foreach(json_object_get(a, "reasons"), j, r)
+        {
+            bool seen = false;
+
+            /* Once each: a host that fails the same way every time says it once. */
+            json_array_foreach(attempts, k, b)
+            {
+                json_array_foreach(json_object_get(b, "reasons"), l, e)
+                {
+                    if ((k < i || (k == i && l < j)) && json_equal((json_t *)e, (json_t *)r))
+                        seen = true;
+                }
+            }
+            if (seen || !json_is_string(r))
+                continue;
+            if (!first)
+                rg_buf_puts(out, "; ");
+            first = false;
+            rg_report_put_clean(out, json_string_value(r), mode);
+        }
     }
 }
 

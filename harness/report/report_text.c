@@ -116,6 +116,18 @@ static void put_rollback(struct rg_buf *b, const json_t *cell)
     put_line(b, rg_report_str(rb, "safe_mode"));
 }
 
+/* gate.retries: a cell the host failed before it got its verdict says so. */
+static void put_retries(struct rg_buf *b, const json_t *cell)
+{
+    size_t n = rg_report_retries(cell);
+
+    if (!n)
+        return;
+    rg_buf_printf(b, "; retried %zu time%s (", n, n == 1 ? "" : "s");
+    rg_report_retry_reasons(cell, b, RG_CLEAN_LINE);
+    rg_buf_putc(b, ')');
+}
+
 static void text_cells(struct rg_buf *out, const json_t *report, bool color)
 {
     const json_t *cells = json_object_get(report, "cells"), *c;
@@ -144,6 +156,7 @@ static void text_cells(struct rg_buf *out, const json_t *report, bool color)
         rg_buf_printf(out, "%s  ", reset);
         cell_reason(out, c);
         put_rollback(out, c);
+        put_retries(out, c);
         rg_buf_putc(out, '\n');
         rg_buf_free(&l);
     }

@@ -280,6 +280,20 @@ int rg_reproduce_bundle(const char *run_dir, const char *cell, const char *out,
             add_file(m, &n, name, tmp, errs);
         }
     }
+    {
+        /* gate.retries: the attempts the host failed, each its own log (at most 10). */
+        const json_t *att;
+        json_array_foreach(json_object_get(cellj, "attempts"), i, att)
+        {
+            const char *rel = rg_report_str(att, "console_log");
+
+            if (!rel[0] || i >= RG_GATE_RETRIES_MAX)
+                continue;
+            snprintf(tmp, sizeof(tmp), "%s/%s", run_dir, rel);
+            snprintf(name, sizeof(name), "run/%s", rel);
+            add_file(m, &n, name, tmp, errs);
+        }
+    }
     extract = json_pack("{s:s, s:s, s:O, s:O, s:O}", "run_id", r.run_id, "cell", r.cell,
                         "host", json_object_get(report, "host"), "scenario",
                         json_object_get(report, "scenario"), "result", cellj);

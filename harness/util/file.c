@@ -1,12 +1,13 @@
 /* The file layer: reading input files (regular files only, bounded, never blocking on a
- * FIFO), creating folders and removing trees. */
+ * FIFO), creating folders, copying and removing trees. */
 #include "util/file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,7 +95,6 @@ int rg_mkdir_p(const char *path)
     return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
@@ -108,4 +108,84 @@ int rg_remove_tree(const char *path)
     if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
         return -1;
     return 0;
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode, struct rg_error *err)
+{
+    char buf[65536];
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), out;
+    ssize_t n = 0;
+
+    if (in < 0)
+        return rg_error_set(err, src, 0, 0, "cannot read: %s", strerror(errno));
+    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    if (out < 0) {
+        rg_error_set(err, dst, 0, 0, "cannot create: %s", strerror(errno));
+        close(in);
+        return -1;
+    }
+    while ((n = read(in, buf, sizeof(buf))) > 0) {
+        for (ssize_t done = 0, w; done < n; done += w) {
+            w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0) {
+                n = -2;
+                break;
+            }
+        }
+        if (n < 0)
+            break;
+    }
+    if (n == -1)
+        rg_error_set(err, src, 0, 0, "cannot read: %s", strerror(errno));
+    else if (n == -2)
+        rg_error_set(err, dst, 0, 0, "cannot write: %s", strerror(errno));
+    if (close(out) < 0 && n == 0) {
+        rg_error_set(err, dst, 0, 0, "cannot write: %s", strerror(errno));
+        n = -2;
+    }
+    close(in);
+    return n == 0 ? 0 : -1;
+}
+
+int rg_copy_tree(const char *src, const char *dst, struct rg_error *err)
+{
+    DIR *d;
+    struct dirent *e;
+    struct stat st;
+    int rc = 0;
+
+    if (lstat(src, &st) < 0)
+        return rg_error_set(err, src, 0, 0, "cannot read: %s", strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return rg_error_set(err, src, 0, 0, "not a folder");
+    if (mkdir(dst, st.st_mode & 0777) < 0)
+        return rg_error_set(err, dst, 0, 0, "cannot create: %s", strerror(errno));
+    d = opendir(src);
+    if (!d)
+        return rg_error_set(err, src, 0, 0, "cannot read: %s", strerror(errno));
+    while (rc == 0 && (e = readdir(d))) {
+        char *from = NULL, *to = NULL;
+
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (asprintf(&from, "%s/%s", src, e->d_name) < 0 ||
+            asprintf(&to, "%s/%s", dst, e->d_name) < 0) {
+            free(from);
+            closedir(d);
+            return rg_error_set(err, src, 0, 0, "out of memory");
+        }
+        if (lstat(from, &st) < 0)
+            rc = rg_error_set(err, from, 0, 0, "cannot read: %s", strerror(errno));
+        else if (S_ISDIR(st.st_mode))
+            rc = rg_copy_tree(from, to, err);
+        else if (S_ISREG(st.st_mode))
+            rc = copy_file(from, to, st.st_mode, err);
+        else
+            rc = rg_error_set(err, from, 0, 0,
+                              "not a regular file or folder (links are never followed)");
+        free(from);
+        free(to);
+    }
+    closedir(d);
+    return rc;
 }

@@ -5,8 +5,16 @@
 # bundles it.
 . "$(dirname "$0")/lib.sh"
 
-run_gate "$scen/content.yaml" --update "$updates/sensor-content-0291.rgpkg"
+printf 'ringgate_last_pass_timestamp_seconds 1700000000\n' >"$work/m.prom"
+run_gate "$scen/content.yaml" --update "$updates/sensor-content-0291.rgpkg" \
+    --metrics "$work/m.prom" --github-annotations
 check "validator alone: exit 1" [ "$rc" -eq 1 ]
+check "  --github-annotations: the refusal as an ::error naming the field" \
+    grep -q '^::error title=ringgate%3A content-rejected (e2e-content)::.*field 21' "$work/run.out"
+check "  --metrics: the run blocked" \
+    grep -qx 'ringgate_run_verdict{verdict="block"} 1' "$work/m.prom"
+check "  --metrics: the last pass kept from the file it replaced" \
+    grep -qx 'ringgate_last_pass_timestamp_seconds 1700000000' "$work/m.prom"
 check "validator alone: content-rejected, nothing booted" \
     [ "$(jq_report '[.cells[].findings[].class] | join(",")')" = content-rejected ] 
 check "validator alone: no boot" [ "$(jq_report '[.cells[].boots[]] | length')" -eq 0 ]

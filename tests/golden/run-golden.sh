@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Golden CLI tests: each malformed scenario must exit 2 and print exactly its expected errors;
-# --shard's usage errors and plan --shards' split.
+# --shard's usage errors and plan --shards' split; report's Prometheus and annotation formats.
 # RG_UPDATE_GOLDEN=1 rewrites the .err files (review the diff before committing it).
 set -uo pipefail
 ringgate=${1:?usage: run-golden.sh RINGGATE}
@@ -35,6 +35,47 @@ for yaml in scenarios/*.yaml; do
         fail=$((fail + 1))
     fi
 done
+# report --format prometheus|github-annotations: what the unit tests hold as golden files;
+# -o FILE keeps the last pass of the FILE it replaces; an unwritable FILE is named, exit 2.
+fx=tests/golden/rendered-from-fixtures
+tmp=$(mktemp -d /tmp/rg-golden.XXXXXX)
+prom() { sed -n "s/^$1 //p" "$tmp/m.prom"; }
+if "$ringgate" report "$fx/hostile" -f prometheus | cmp -s - "$fx/hostile/metrics.prom" &&
+    "$ringgate" report "$fx/block-0291" -f github-annotations |
+    cmp -s - "$fx/block-0291/annotations.txt" &&
+    "$ringgate" report "$fx/pass-smoke" -f prometheus -o "$tmp/m.prom" >/dev/null &&
+    passed=$(prom ringgate_last_pass_timestamp_seconds) && [ "$passed" != 0 ] &&
+    "$ringgate" report "$fx/block-0291" -f prometheus -o "$tmp/m.prom" >"$tmp/out" &&
+    [ "$(cat "$tmp/out")" = "$tmp/m.prom" ] &&
+    [ "$(prom ringgate_last_pass_timestamp_seconds)" = "$passed" ] &&
+    [ "$(prom ringgate_run_exit_code)" = 1 ] && [ "$(ls -A "$tmp")" = "$(printf 'm.prom\nout')" ]
+then
+    pass=$((pass + 1))
+else
+    echo "FAIL report --format prometheus|github-annotations"
+    fail=$((fail + 1))
+fi
+msg=$("$ringgate" report "$fx/hostile" -f prometheus -o "$tmp/nodir/m.prom" 2>&1)
+code=$?
+if [ "$code" -ne 2 ] || ! grep -q "$tmp/nodir/m.prom: error: cannot write" <<<"$msg"; then
+    echo "FAIL report -f prometheus -o unwritable: exit $code, '$msg'"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
+# run --github-annotations with no run (a scenario refused): its errors, file and line marked.
+out=$(RINGGATE_STATE_DIR=$tmp/state "$ringgate" run --github-annotations \
+    tests/golden/scenarios/06-missing-package.yaml 2>/dev/null)
+code=$?
+if [ "$code" -ne 2 ] || [ "$out" != "::error file=tests/golden/scenarios/06-missing-package.yaml,\
+line=3,col=12,title=ringgate::'update.package': cannot read '../fixtures/sensor-content-9999.rgpkg\
+': No such file or directory" ]; then
+    echo "FAIL run --github-annotations on a refused scenario: exit $code, '$out'"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
+rm -rf "$tmp"
 # --shard I/N: a bad value is a usage error (exit 2, nothing loaded, nothing booted).
 for bad in 2/2 -1/2 0/0 1 a/b 1/2x; do
     msg=$("$ringgate" run --shard "$bad" scenarios/smoke.yaml 2>&1 >/dev/null)

@@ -37,14 +37,14 @@ struct rg_hv_domain {
 static struct fake_hv_config g_cfg;
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct disk_state g_disks[64];
-static int g_ndisks, g_live, g_started;
+static int g_ndisks, g_live, g_started, g_start_failed;
 
 void fake_hv_configure(const struct fake_hv_config *cfg)
 {
     pthread_mutex_lock(&g_mu);
     g_cfg = *cfg;
     g_ndisks = 0;
-    g_live = g_started = 0;
+    g_live = g_started = g_start_failed = 0;
     pthread_mutex_unlock(&g_mu);
 }
 
@@ -360,6 +360,13 @@ static int fake_start(struct rg_hv *hv, const struct rg_hv_domain_spec *spec,
     (void)hv;
     if (g_cfg.fail_start)
         return rg_error_set(err, NULL, 0, 0, "fake: cannot start %s", spec->name);
+    pthread_mutex_lock(&g_mu);
+    if (g_start_failed < g_cfg.fail_start_first) {
+        g_start_failed++;
+        pthread_mutex_unlock(&g_mu);
+        return rg_error_set(err, NULL, 0, 0, "fake: the host failed to start %s", spec->name);
+    }
+    pthread_mutex_unlock(&g_mu);
     d = calloc(1, sizeof(*d));
     d->spec = *spec;
     snprintf(d->name, sizeof(d->name), "%s", spec->name);

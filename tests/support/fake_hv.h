@@ -32,6 +32,7 @@ struct fake_hv_config {
     char update_kind[16], update_version[32];
     enum fake_effect effect;
     bool fail_start;    /* the hypervisor cannot start domains */
+    int fail_start_first; /* a flaky host: the first N starts fail, the later ones work */
     bool agent_silent;  /* the agent never connects */
     bool no_pvpanic;    /* crashes come without a pvpanic event */
     bool reset_first;   /* a crash's reset event arrives before its console report */
