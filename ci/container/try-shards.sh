@@ -98,10 +98,10 @@ if ! "${eng[@]}" run "${runflags[@]}" "$image" help merge >/dev/null 2>&1; then
     exit 3
 fi
 [ ${#runs[@]} -gt 0 ] || { log "no shard wrote a report: nothing to merge"; exit 3; }
-mkdir -p "$out/merged"
+# -o names the merged run's folder, which merge creates (it must not exist).
 t=$(date +%s)
 rc=0
 "${eng[@]}" run "${runflags[@]}" -v "$out:/try" "$image" \
-    merge "${runs[@]}" -o /try/merged --summary-md /try/merged/summary.md || rc=$?
+    merge "${runs[@]}" -o /try/merged --summary-md /try/merged-summary.md || rc=$?
 log "merge: exit $rc in $(($(date +%s) - t)) s; reports in $out/merged"
 exit "$rc"
