@@ -8,6 +8,7 @@ build_pkgs=(
     libxml2-dev libxml2-utils libpcre2-dev jq
     clang libclang-rt-14-dev
     chromium fonts-dejavu-core # tests/e2e/e2e_html_chromium.sh renders index.html headless
+    python3-yaml shellcheck # tests/ci-files.sh checks the integration files in ci/
 )
 run_pkgs=(
     qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
